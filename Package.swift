@@ -1,0 +1,49 @@
+// swift-tools-version:5.10
+// Scribe: speech and handwriting recognition with bidirectional LSTMs and CTC.
+//
+// Modules are split by what they depend on, so a reader knows where things live:
+//   C*            thin system-library targets over Debian -dev packages (pkg-config)
+//   ScribeCore    plain Swift: feature matrices, .npy files, progress, threading
+//   ScribeAudio   audio front end: libsndfile decoding, libsamplerate, FFTW STFT, mel, MFCC
+//   ScribeImage   images: libpng writing, colormaps, spectrogram pictures
+//   scribe        the command-line tool (swift-argument-parser)
+import PackageDescription
+
+let package = Package(
+    name: "Scribe",
+    products: [
+        .executable(name: "scribe", targets: ["scribe"]),
+        .library(name: "ScribeAudio", targets: ["ScribeAudio"]),
+        .library(name: "ScribeImage", targets: ["ScribeImage"]),
+        .library(name: "ScribeCore", targets: ["ScribeCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: Native libraries (Debian packages named in `providers`)
+        .systemLibrary(name: "CSndfile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CSamplerate", pkgConfig: "samplerate", providers: [.apt(["libsamplerate0-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+
+        // MARK: Libraries
+        .target(name: "ScribeCore"),
+        .target(name: "ScribeAudio", dependencies: ["ScribeCore", "CSndfile", "CFFTW", "CSamplerate", "COpenBLAS"]),
+        .target(name: "ScribeImage", dependencies: ["ScribeCore", "CPNG"]),
+
+        // MARK: Command line
+        .executableTarget(name: "scribe", dependencies: [
+            "ScribeCore", "ScribeAudio", "ScribeImage",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // MARK: Tests
+        .testTarget(name: "ScribeCoreTests", dependencies: ["ScribeCore"]),
+        .testTarget(name: "ScribeAudioTests", dependencies: ["ScribeAudio", "ScribeCore", "CSndfile"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "ScribeImageTests", dependencies: ["ScribeImage", "ScribeCore", "CPNG"]),
+        .testTarget(name: "ScribeCLITests", dependencies: ["scribe", "ScribeCore"]),
+    ]
+)
