@@ -49,6 +49,9 @@ final class SpectrogramStream {
 
     deinit { scratch.forEach { $0.deallocate() } }
 
+    /// Samples currently held (for tests of the streaming memory bound).
+    var bufferedSamples: Int { signal.count }
+
     /// Reserves output rows for a signal of `samples` samples, when the length is known.
     func reserve(samples: Int) { output.reserveRows(config.frameCount(samples: samples)) }
 

@@ -1,0 +1,135 @@
+import Foundation
+import ScribeAudio
+import ScribeCore
+import XCTest
+
+/// Every kind of bad input gets a typed error naming the file, never a crash.
+final class BadInputTests: XCTestCase {
+    var dir: URL!
+
+    override func setUpWithError() throws { dir = try temporaryFolder() }
+
+    func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+
+    /// Asserts that reading `file` fails with an error matching `check` whose message names the file.
+    func assertRejects(_ file: String, _ check: (AudioError) -> Bool, line: UInt = #line) {
+        for attempt in 0..<2 {
+            do {
+                if attempt == 0 { _ = try AudioFile.readMono(file) } else {
+                    _ = try FeatureExtractor(config: .speech()).features(ofFile: file)
+                }
+                XCTFail("\(file) was accepted", line: line)
+            } catch let error as AudioError {
+                XCTAssertTrue(check(error), "unexpected error: \(error)", line: line)
+                XCTAssertTrue(error.description.contains(file), "message does not name the file: \(error)", line: line)
+            } catch {
+                XCTFail("untyped error \(error)", line: line)
+            }
+        }
+    }
+
+    /// A valid 16-bit mono WAV of `frames` samples at 16 kHz, as bytes.
+    func wavBytes(frames: Int = 1600) throws -> [UInt8] {
+        let p = path("valid.wav")
+        try AudioWriter.write([Float](repeating: 0.1, count: frames), sampleRate: 16_000, to: p)
+        return [UInt8](try Data(contentsOf: URL(fileURLWithPath: p)))
+    }
+
+    func write(_ bytes: [UInt8], _ name: String) throws -> String {
+        try Data(bytes).write(to: URL(fileURLWithPath: path(name)))
+        return path(name)
+    }
+
+    func testMissingFile() {
+        assertRejects(path("nope.wav")) { if case .fileNotFound = $0 { return true }; return false }
+    }
+
+    func testNonAudioFile() throws {
+        let p = try write(Array("this is a text file, not audio\n".utf8), "notes.wav")
+        assertRejects(p) { if case .unreadable = $0 { return true }; return false }
+    }
+
+    func testTruncatedHeader() throws {
+        let p = try write(Array(try wavBytes().prefix(20)), "truncated.wav")
+        assertRejects(p) { if case .unreadable = $0 { return true }; return false }
+    }
+
+    func testZeroLengthAudio() throws {
+        let p = path("empty.wav")
+        try AudioWriter.write([], sampleRate: 16_000, to: p)
+        assertRejects(p) { if case .empty = $0 { return true }; return false }
+    }
+
+    func testZeroAndAbsurdSampleRates() throws {
+        for (rate, name) in [(UInt32(0), "rate0.wav"), (UInt32(2_000_000_000), "rate2G.wav")] {
+            var bytes = try wavBytes()
+            // RIFF/WAVE "fmt " chunk: sample rate at byte 24, byte rate at 28 (little-endian).
+            for i in 0..<4 { bytes[24 + i] = UInt8((rate >> (8 * UInt32(i))) & 0xff) }
+            let byteRate = rate &* 2
+            for i in 0..<4 { bytes[28 + i] = UInt8((byteRate >> (8 * UInt32(i))) & 0xff) }
+            let p = try write(bytes, name)
+            assertRejects(p) {
+                switch $0 {
+                case .invalidSampleRate, .unreadable: return true
+                default: return false
+                }
+            }
+        }
+    }
+
+    func testNaNAndInfinityInFloatWAV() throws {
+        for (value, name) in [(Float.nan, "nan.wav"), (Float.infinity, "inf.wav")] {
+            var samples = [Float](repeating: 0.1, count: 4000)
+            samples[3210] = value
+            let p = path(name)
+            try AudioWriter.write(samples, sampleRate: 16_000, encoding: .wavFloat, to: p)
+            assertRejects(p) {
+                if case let .nonFiniteSample(_, frame, channel) = $0 { return frame == 3210 && channel == 0 }
+                return false
+            }
+        }
+    }
+
+    func testTruncatedData() throws {
+        // A header that promises more data than the file holds: libsndfile reads what is there.
+        let bytes = try wavBytes(frames: 16_000)
+        let p = try write(Array(bytes.prefix(1000)), "cut.wav")
+        let (samples, _) = try AudioFile.readMono(p)
+        XCTAssertLessThan(samples.count, 16_000)
+    }
+
+    func testUnwritableOutput() {
+        XCTAssertThrowsError(try Npy.write(FeatureMatrix(rows: 1, columns: 1), to: "/nonexistent-folder/x.npy")) { error in
+            XCTAssertTrue("\(error)".contains("/nonexistent-folder/x.npy"))
+        }
+        XCTAssertThrowsError(try AudioWriter.write([0], sampleRate: 16_000, to: "/nonexistent-folder/x.wav")) { error in
+            XCTAssertTrue("\(error)".contains("/nonexistent-folder/x.wav"))
+        }
+    }
+
+    func testInvalidSettingsAreNamed() {
+        var c = FrontEndConfig.speech()
+        c.hopLength = 0
+        XCTAssertThrowsError(try c.validate()) { XCTAssertTrue("\($0)".contains("--hop-length")) }
+        c = .speech(sampleRate: 8000)
+        c.nMels = 128
+        XCTAssertThrowsError(try c.validate()) { XCTAssertTrue("\($0)".contains("--n-mels")) }
+        c = .speech()
+        c.fMax = 9000
+        XCTAssertThrowsError(try c.validate()) { XCTAssertTrue("\($0)".contains("Nyquist")) }
+        c = .speech()
+        c.winLength = 512
+        XCTAssertThrowsError(try c.validate()) { XCTAssertTrue("\($0)".contains("--win-length")) }
+        XCTAssertNoThrow(try FrontEndConfig.speech(sampleRate: 8000).validate())
+        XCTAssertNoThrow(try FrontEndConfig.speech(sampleRate: 16_000).validate())
+        XCTAssertNoThrow(try FrontEndConfig.speech(sampleRate: 44_100).validate())
+    }
+
+    func testShortFileWithoutCentringHasNoFrames() throws {
+        var c = FrontEndConfig.speech()
+        c.center = false
+        XCTAssertThrowsError(try FeatureExtractor(config: c).features(ofFile: fixture("short16k.wav"))) {
+            XCTAssertTrue("\($0)".contains("shorter than one window"), "\($0)")
+        }
+    }
+}
