@@ -100,7 +100,7 @@ final class SpectrogramStream {
     private func computeBlock(_ count: Int) {
         let columns = output.columns, bins = config.nFFT / 2 + 1
         let firstRow = output.rows
-        output.appendRows(repeatElement(Float(0), count: count * columns))
+        output.appendZeroRows(count)
         let hop = config.hopLength, first = nextFrame, offset = base
         signal.withUnsafeBufferPointer { sig in
             window.withUnsafeBufferPointer { win in

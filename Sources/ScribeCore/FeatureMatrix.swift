@@ -46,6 +46,12 @@ public struct FeatureMatrix: Equatable, Sendable {
         rows += block.count / columns
     }
 
+    /// Appends `count` rows of zeros.
+    public mutating func appendZeroRows(_ count: Int) {
+        values.append(contentsOf: repeatElement(Float(0), count: count * columns))
+        rows += count
+    }
+
     /// Reserves storage for `rows` rows in total.
     public mutating func reserveRows(_ count: Int) {
         values.reserveCapacity(count * columns)
