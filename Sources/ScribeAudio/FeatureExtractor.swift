@@ -69,11 +69,8 @@ public struct FeatureExtractor: Sendable {
         }
         var m = spectrogram
         switch config.kind {
-        case .power, .magnitude, .melpower: break
-        case .logmel: FeatureTransforms.log(&m, floor: config.logFloor)
-        case .mfcc:
-            FeatureTransforms.log(&m, floor: config.logFloor)
-            m = FeatureTransforms.dct(m, keep: config.nMFCC)
+        case .power, .magnitude, .melpower, .logmel: break  // the stream already took the log
+        case .mfcc: m = FeatureTransforms.dct(m, keep: config.nMFCC)
         }
         if config.deltaOrder > 0 {
             var parts = [m]

@@ -1,6 +1,7 @@
+import Foundation
 import ScribeCore
 
-/// Turns a stream of samples into spectrogram rows (power, magnitude or mel power), frame by
+/// Turns a stream of samples into spectrogram rows (power, magnitude, mel power or log-mel), frame by
 /// frame, without keeping more than one block of samples beyond the output.
 ///
 /// Samples arrive through `feed` in any block sizes; frames are computed in blocks of
@@ -15,6 +16,8 @@ final class SpectrogramStream {
     private let workers: [RealFFT]
     private let scratch: [UnsafeMutablePointer<Float>]   // per worker, (bins)
     private let power: Float
+    /// Floor of the natural log applied to each row in the worker threads (log-mel, MFCC), or nil.
+    private let logFloor: Float?
     private let blockFrames = 1024
 
     /// Samples not yet consumed, in padded-signal coordinates starting at `base`.
@@ -36,6 +39,7 @@ final class SpectrogramStream {
         filterbank = mel ? MelFilterbank(sampleRate: config.sampleRate, nFFT: config.nFFT, nMels: config.nMels,
                                          fMin: config.fMin, fMax: config.effectiveFMax, scale: config.melScale) : nil
         power = config.kind == .magnitude ? 1 : 2
+        logFloor = [.logmel, .mfcc].contains(config.kind) ? config.logFloor : nil
         workers = (0..<self.threads).map { _ in RealFFT(size: config.nFFT) }
         scratch = (0..<self.threads).map { _ in
             let p = UnsafeMutablePointer<Float>.allocate(capacity: config.nFFT / 2 + 1)
@@ -114,6 +118,9 @@ final class SpectrogramStream {
                             if let bank = filterbank {
                                 fft.spectrum(frame: frame, window: win.baseAddress!, out: spec, power: power)
                                 bank.apply(spec, row)
+                                if let floor = logFloor {
+                                    for m in 0..<columns { row[m] = log(max(row[m], floor)) }
+                                }
                             } else {
                                 precondition(columns == bins)
                                 fft.spectrum(frame: frame, window: win.baseAddress!, out: row, power: power)

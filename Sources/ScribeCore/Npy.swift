@@ -30,7 +30,14 @@ public enum Npy {
 
     /// Encodes float32 values with any shape as `.npy` bytes.
     public static func encode(values: [Float], shape: [Int]) -> Data {
-        precondition(shape.reduce(1, *) == values.count, "Npy.encode: shape does not match value count")
+        var data = header(shape: shape, count: values.count)
+        values.withUnsafeBytes { data.append(contentsOf: $0) }  // '<f4': x86-64 and arm64 are little-endian
+        return data
+    }
+
+    /// The magic, version, header length and header dict, padded so data starts on a 64-byte boundary.
+    static func header(shape: [Int], count: Int) -> Data {
+        precondition(shape.reduce(1, *) == count, "Npy: shape does not match value count")
         let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
         var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shapeText), }"
         let preamble = 10 // magic(6) + version(2) + header length(2)
@@ -41,22 +48,40 @@ public enum Npy {
         data.append(UInt8(length & 0xff))
         data.append(UInt8(length >> 8))
         data.append(contentsOf: Array(header.utf8))
-        values.withUnsafeBufferPointer { buf in
-            buf.withMemoryRebound(to: UInt8.self) { bytes in
-                // x86-64 and arm64 are little-endian, as '<f4' says.
-                data.append(bytes.baseAddress!, count: bytes.count)
-            }
-        }
         return data
     }
 
-    /// Writes a matrix to `path` atomically.
+    /// Writes a matrix to `path` atomically (a temporary file beside it, then a rename),
+    /// streaming the values instead of copying them into one buffer.
     public static func write(_ matrix: FeatureMatrix, to path: String) throws {
-        do {
-            try encode(matrix).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw NpyError.io(path: path, reason: "cannot write the output file (\(error.localizedDescription)); check that its folder exists and is writable")
+        let url = URL(fileURLWithPath: path)
+        let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
+        func fail(_ reason: String) -> NpyError {
+            unlink(temp)
+            return NpyError.io(path: path, reason: "cannot write the output file (\(reason)); check that its folder exists and is writable")
         }
+        guard FileManager.default.createFile(atPath: temp, contents: header(shape: [matrix.rows, matrix.columns], count: matrix.values.count)),
+              let handle = FileHandle(forWritingAtPath: temp) else {
+            throw fail(String(cString: strerror(errno)))
+        }
+        do {
+            try handle.seekToEnd()
+            let chunk = 1 << 20
+            try matrix.values.withUnsafeBytes { raw in
+                var offset = 0
+                while offset < raw.count {
+                    let end = min(raw.count, offset + chunk)
+                    try handle.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: raw.baseAddress! + offset),
+                                                      count: end - offset, deallocator: .none))
+                    offset = end
+                }
+            }
+            try handle.close()
+        } catch {
+            try? handle.close()
+            throw fail(error.localizedDescription)
+        }
+        guard rename(temp, path) == 0 else { throw fail(String(cString: strerror(errno))) }
     }
 
     /// Reads a `.npy` file holding a 1-D or 2-D float32/float64 array; 1-D arrays become one row.

@@ -43,7 +43,10 @@ extension Scribe {
             var rows: [[String: Any]] = []
             for n in counts {
                 let extractor = try FeatureExtractor(config: config, threads: n)
-                _ = try extractor.features(samples: signal) // warm-up: plans, caches
+                // Warm-up for half a second: FFTW plans, page faults, and OpenBLAS's worker
+                // threads, which spin for a moment after the library loads.
+                let warmUpEnd = DispatchTime.now().uptimeNanoseconds + 500_000_000
+                repeat { _ = try extractor.features(samples: signal) } while DispatchTime.now().uptimeNanoseconds < warmUpEnd
                 var times: [Double] = []
                 for _ in 0..<max(1, repeats) {
                     let start = DispatchTime.now().uptimeNanoseconds

@@ -37,24 +37,17 @@ ensure_swift() {
 }
 
 # A Python virtual environment for the fixture and benchmark scripts, with the packages
-# given as arguments (installed from PyPI when missing). Prints nothing; sets SCRIBE_PYTHON.
+# given as pip requirements (installed from PyPI when missing). Sets SCRIBE_PYTHON.
 ensure_python_env() {
-    local venv="$SCRIBE_ROOT/.venv"
+    local venv="${SCRIBE_VENV:-$SCRIBE_ROOT/.venv}"
     if [ ! -x "$venv/bin/python" ]; then
         say "creating the Python environment $venv"
         python3 -m venv "$venv"
         "$venv/bin/pip" install -q --upgrade pip >/dev/null
     fi
     SCRIBE_PYTHON="$venv/bin/python"
-    local need=()
-    for spec in "$@"; do
-        local module=${spec%%=*}; module=${module//-/_}
-        "$SCRIBE_PYTHON" -c "import $module" 2>/dev/null || need+=("$spec")
-    done
-    if [ ${#need[@]} -gt 0 ]; then
-        say "installing Python packages: ${need[*]}"
-        "$venv/bin/pip" install -q "${need[@]}"
-    fi
+    # pip returns quickly when every requirement is already satisfied.
+    "$venv/bin/pip" install -q --disable-pip-version-check "$@" || { echo "could not install Python packages: $*" >&2; exit 1; }
 }
 
 # Where the shared corpora live: $SCRIBE_DATA, else ../shared/data next to the repository.
