@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "ScribeCoreTests", dependencies: ["ScribeCore"]),
         .testTarget(name: "ScribeAudioTests", dependencies: ["ScribeAudio", "ScribeCore", "CSndfile"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "ScribeImageTests", dependencies: ["ScribeImage", "ScribeCore", "CPNG"]),
+        .testTarget(name: "ScribeImageTests", dependencies: ["ScribeImage", "ScribeCore", "CPNG"], exclude: ["Fixtures"]),
         .testTarget(name: "ScribeCLITests", dependencies: ["scribe", "ScribeCore"]),
     ]
 )

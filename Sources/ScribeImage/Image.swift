@@ -33,8 +33,10 @@ public struct Image8: Equatable, Sendable {
 
     /// Fills the rectangle `x0..<x1`, `y0..<y1` (clipped to the image).
     public mutating func fill(x0: Int, y0: Int, x1: Int, y1: Int, _ rgb: RGB) {
-        for y in max(0, y0)..<min(height, y1) where y1 > y0 {
-            for x in max(0, x0)..<min(width, x1) where x1 > x0 { set(x: x, y: y, rgb) }
+        let cx0 = max(0, x0), cx1 = min(width, x1), cy0 = max(0, y0), cy1 = min(height, y1)
+        guard cx0 < cx1, cy0 < cy1 else { return }
+        for y in cy0..<cy1 {
+            for x in cx0..<cx1 { set(x: x, y: y, rgb) }
         }
     }
 }

@@ -1,0 +1,175 @@
+import Foundation
+
+/// The steps that turn a cropped text-line scan into the fixed-height image the recognizer
+/// reads. Stored in the model's configuration so training and recognition agree; every
+/// step can be switched off.
+public struct LineNormalization: Codable, Equatable, Sendable {
+    /// Output height in pixels; the width follows the aspect ratio.
+    public var height: Int = 48
+    /// Invert white-on-dark lines (detected from the median brightness).
+    public var detectInversion = true
+    /// Stretch the 5th percentile to black and the 90th to white (ocropy's choice).
+    public var contrast = true
+    /// Optional binarization after contrast normalization.
+    public var binarization: Binarization? = nil
+    /// Rotate by the angle, within ±`maxSkewDegrees`, that makes the ink rows sharpest.
+    public var deskew = true
+    /// Largest skew searched, in degrees.
+    public var maxSkewDegrees: Double = 5
+    /// Shear so strokes stand upright, searched within ±`maxSlantDegrees`.
+    public var slant = false
+    /// Largest slant searched, in degrees.
+    public var maxSlantDegrees: Double = 30
+    /// Crop to the ink, keeping this margin in source pixels.
+    public var crop = true
+    /// Margin kept around the ink when cropping.
+    public var margin = 4
+
+    public init() {}
+}
+
+/// What normalization did to one line, for reports and pictures.
+public struct NormalizationReport: Equatable, Sendable {
+    /// Whether the line was inverted.
+    public var inverted = false
+    /// Rotation applied, in degrees (counter-clockwise positive).
+    public var skewDegrees: Double = 0
+    /// Shear applied, in degrees.
+    public var slantDegrees: Double = 0
+    /// The ink box in the deskewed source, before scaling.
+    public var inkBox: Box?
+}
+
+/// Applies a `LineNormalization` to line images. Deterministic: the same input gives the same output.
+public struct LineNormalizer: Sendable {
+    public let settings: LineNormalization
+
+    public init(_ settings: LineNormalization = LineNormalization()) { self.settings = settings }
+
+    /// The normalized line (0 = ink, 1 = paper, `settings.height` rows) and what was done.
+    public func normalize(_ input: GrayImage) -> (image: GrayImage, report: NormalizationReport) {
+        var image = input
+        var report = NormalizationReport()
+        if settings.detectInversion, Contrast.percentile(image.pixels, 0.5) < 0.5 {
+            image.pixels = image.pixels.map { 1 - $0 }
+            report.inverted = true
+        }
+        if settings.contrast { image = Contrast.normalize(image) }
+        if let method = settings.binarization { image = method.apply(image) }
+        if settings.deskew {
+            report.skewDegrees = Geometry.bestSkew(image, maxDegrees: settings.maxSkewDegrees)
+            if report.skewDegrees != 0 { image = Geometry.rotated(image, degrees: report.skewDegrees) }
+        }
+        if settings.slant {
+            report.slantDegrees = Geometry.bestSlant(image, maxDegrees: settings.maxSlantDegrees)
+            if report.slantDegrees != 0 { image = Geometry.sheared(image, degrees: report.slantDegrees) }
+        }
+        if settings.crop, let box = Geometry.inkBox(image, margin: settings.margin) {
+            report.inkBox = box
+            image = image.cropped(x0: box.x0, y0: box.y0, x1: box.x1, y1: box.y1)
+        }
+        let width = max(1, Int((Double(image.width) * Double(settings.height) / Double(image.height)).rounded()))
+        return (image.resized(width: width, height: settings.height), report)
+    }
+}
+
+/// Skew, slant and ink-box estimation on gray images (0 = ink).
+public enum Geometry {
+    /// Ink pixels (darker than 0.5) as (x, y, weight) relative to the centre, subsampled to at most ~20,000.
+    static func inkPoints(_ image: GrayImage) -> [(x: Float, y: Float, w: Float)] {
+        let stride = max(1, Int((Double(image.width * image.height) / 20_000).squareRoot()))
+        let cx = Float(image.width) / 2, cy = Float(image.height) / 2
+        var points: [(Float, Float, Float)] = []
+        for y in Swift.stride(from: 0, to: image.height, by: stride) {
+            for x in Swift.stride(from: 0, to: image.width, by: stride) where image[x, y] < 0.5 {
+                points.append((Float(x) - cx, Float(y) - cy, 1 - image[x, y]))
+            }
+        }
+        return points
+    }
+
+    /// Sum of squared bin totals: high when the projection is concentrated (sharp rows or columns).
+    static func sharpness(_ coordinates: [(Float, Float)], bins: Int, offset: Float) -> Double {
+        var histogram = [Double](repeating: 0, count: bins)
+        for (c, w) in coordinates {
+            let i = Int(c + offset)
+            if i >= 0 && i < bins { histogram[i] += Double(w) }
+        }
+        return histogram.reduce(0) { $0 + $1 * $1 }
+    }
+
+    /// The rotation (degrees, steps of 0.25) within ±`maxDegrees` that makes the rows of ink sharpest.
+    public static func bestSkew(_ image: GrayImage, maxDegrees: Double) -> Double {
+        let points = inkPoints(image)
+        guard points.count > 10 else { return 0 }
+        let diagonal = Float(image.width + image.height)
+        var best = (angle: 0.0, score: -1.0)
+        for step in stride(from: -maxDegrees, through: maxDegrees, by: 0.25) {
+            let a = Float(step * .pi / 180)
+            let (s, c) = (sin(a), cos(a))
+            // Row of each point after rotating the image by `a` counter-clockwise.
+            let score = sharpness(points.map { (-$0.x * s + $0.y * c, $0.w) }, bins: Int(2 * diagonal), offset: diagonal)
+            if score > best.score + 1e-9 * score || (abs(score - best.score) <= 1e-9 * score && abs(step) < abs(best.angle)) {
+                best = (step, score)
+            }
+        }
+        return best.angle
+    }
+
+    /// The shear (degrees, steps of 1) within ±`maxDegrees` that makes the columns of ink sharpest.
+    public static func bestSlant(_ image: GrayImage, maxDegrees: Double) -> Double {
+        let points = inkPoints(image)
+        guard points.count > 10 else { return 0 }
+        let extent = Float(image.width + image.height)
+        var best = (angle: 0.0, score: -1.0)
+        for step in stride(from: -maxDegrees, through: maxDegrees, by: 1) {
+            let t = Float(tan(step * .pi / 180))
+            let score = sharpness(points.map { ($0.x + $0.y * t, $0.w) }, bins: Int(2 * extent), offset: extent)
+            if score > best.score + 1e-9 * score { best = (step, score) }
+        }
+        return best.angle
+    }
+
+    /// `image` rotated counter-clockwise by `degrees` about its centre, same size, white outside.
+    public static func rotated(_ image: GrayImage, degrees: Double) -> GrayImage {
+        let a = Float(degrees * .pi / 180), (s, c) = (sin(a), cos(a))
+        let cx = Float(image.width) / 2, cy = Float(image.height) / 2
+        var out = GrayImage(width: image.width, height: image.height)
+        for y in 0..<image.height {
+            for x in 0..<image.width {
+                // Inverse map: the source point that lands on (x, y).
+                let dx = Float(x) - cx, dy = Float(y) - cy
+                out[x, y] = image.sample(x: c * dx - s * dy + cx, y: s * dx + c * dy + cy)
+            }
+        }
+        return out
+    }
+
+    /// `image` sheared horizontally so that a stroke leaning by `degrees` stands upright; widened to fit.
+    public static func sheared(_ image: GrayImage, degrees: Double) -> GrayImage {
+        let t = Float(tan(degrees * .pi / 180))
+        let extra = Int((abs(t) * Float(image.height)).rounded(.up))
+        var out = GrayImage(width: image.width + extra, height: image.height)
+        let cy = Float(image.height) / 2
+        let shift = Float(extra) / 2
+        for y in 0..<image.height {
+            for x in 0..<out.width {
+                out[x, y] = image.sample(x: Float(x) - shift - (Float(y) - cy) * t, y: Float(y))
+            }
+        }
+        return out
+    }
+
+    /// The box of pixels darker than 0.5, widened by `margin`, or nil for an empty line.
+    public static func inkBox(_ image: GrayImage, margin: Int) -> Box? {
+        var box: Box?
+        for y in 0..<image.height {
+            for x in 0..<image.width where image[x, y] < 0.5 {
+                let b = Box(x0: x, y0: y, x1: x + 1, y1: y + 1)
+                box = box.map { $0.union(b) } ?? b
+            }
+        }
+        return box.map { Box(x0: max(0, $0.x0 - margin), y0: max(0, $0.y0 - margin),
+                             x1: min(image.width, $0.x1 + margin), y1: min(image.height, $0.y1 + margin)) }
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import ScribeImage
+import XCTest
+
+final class NormalizationTests: XCTestCase {
+    func syntheticLine(slope: Double = 0, ink: Float = 0.1, paper: Float = 0.9) -> GrayImage {
+        var image = GrayImage(width: 500, height: 120, fill: paper)
+        Synthetic.line(on: &image, x: 40, baseline: 80 + Int(slope * 200), words: 5, slope: slope, ink: ink)
+        return image
+    }
+
+    func testOtsuSeparatesTwoLevels() {
+        let values = [Float](repeating: 0.2, count: 300) + [Float](repeating: 0.8, count: 700)
+        let t = Binarize.otsuThreshold(values)
+        XCTAssertGreaterThan(t, 0.2)
+        XCTAssertLessThan(t, 0.8)
+    }
+
+    func testSauvolaFollowsUnevenLighting() {
+        // Ink strokes on paper that darkens from left (0.95) to right (0.45): one global
+        // threshold fails, Sauvola's local one finds the strokes everywhere and nothing else.
+        var image = GrayImage(width: 300, height: 60)
+        for y in 0..<60 { for x in 0..<300 { image[x, y] = 0.95 - 0.5 * Float(x) / 300 } }
+        for x in stride(from: 10, to: 300, by: 30) { for y in 20..<40 { for xx in x..<(x + 4) { image[xx, y] = image[xx, y] * 0.3 } } }
+        let bin = Binarization.sauvola.apply(image, window: 31, k: 0.2)
+        for x in stride(from: 10, to: 300, by: 30) { XCTAssertEqual(bin[x + 1, 30], 0, "stroke at \(x)") }
+        XCTAssertEqual(bin[25, 30], 1)
+        XCTAssertEqual(bin[280, 5], 1, "dark paper stays paper")
+    }
+
+    func testContrastStretchesRobustPoints() {
+        var line = GrayImage(width: 300, height: 50, fill: 0.7)
+        Synthetic.line(on: &line, x: 10, baseline: 40, words: 6, ink: 0.4)
+        let out = LineNormalizer().normalize(line).image
+        XCTAssertEqual(out.pixels.min()!, 0, accuracy: 0.05)
+        XCTAssertEqual(out.pixels.max()!, 1, accuracy: 0.05)
+    }
+
+    func testInversionIsDetected() {
+        let dark = syntheticLine(ink: 0.9, paper: 0.1)
+        let (out, report) = LineNormalizer().normalize(dark)
+        XCTAssertTrue(report.inverted)
+        XCTAssertGreaterThan(Contrast.percentile(out.pixels, 0.5), 0.5, "paper comes out white")
+        XCTAssertFalse(LineNormalizer().normalize(syntheticLine()).report.inverted)
+    }
+
+    func testDeskewFindsTheAngle() {
+        for degrees in [-3.0, 0, 2.0] {
+            let slope = tan(degrees * .pi / 180)
+            let (_, report) = LineNormalizer().normalize(syntheticLine(slope: slope))
+            // A line rising to the right (negative image-y slope) needs a clockwise turn.
+            XCTAssertEqual(report.skewDegrees, -degrees, accuracy: 0.5, "skew \(degrees)°")
+        }
+    }
+
+    func testSlantCorrectionUprightsStrokes() {
+        var s = LineNormalization()
+        s.slant = true
+        s.deskew = false
+        let line = syntheticLine()
+        let leaning = Geometry.sheared(line, degrees: 20)
+        let (_, report) = LineNormalizer(s).normalize(leaning)
+        XCTAssertEqual(report.slantDegrees, -20, accuracy: 2)
+    }
+
+    func testCropAndHeight() {
+        var s = LineNormalization()
+        s.height = 32
+        s.margin = 2
+        let (out, report) = LineNormalizer(s).normalize(syntheticLine())
+        XCTAssertEqual(out.height, 32)
+        let box = report.inkBox!
+        XCTAssertEqual(box.x0, 38)   // first letter at x = 40, margin 2
+        XCTAssertEqual(box.y0, 80 - 30 - 2)
+        XCTAssertEqual(box.y1, 80 + 2)
+        XCTAssertEqual(out.width, Int((Double(box.width) * 32 / Double(box.height)).rounded()))
+    }
+
+    func testEveryStepCanBeSwitchedOffAndIsDeterministic() {
+        var s = LineNormalization()
+        s.detectInversion = false; s.contrast = false; s.deskew = false; s.crop = false
+        s.height = 120
+        let line = syntheticLine()
+        XCTAssertEqual(LineNormalizer(s).normalize(line).image, line, "identity when every step is off")
+        XCTAssertEqual(LineNormalizer().normalize(line).image, LineNormalizer().normalize(line).image)
+    }
+
+    func testFlattenRemovesIllumination() {
+        var image = GrayImage(width: 200, height: 100)
+        for y in 0..<100 { for x in 0..<200 { image[x, y] = 0.5 + 0.4 * Float(x) / 200 } }
+        for x in 100..<104 { for y in 40..<60 { image[x, y] = 0.2 } }
+        let flat = Flatten.apply(image, window: 40)
+        XCTAssertEqual(flat[20, 10], 1, accuracy: 0.05)
+        XCTAssertEqual(flat[180, 90], 1, accuracy: 0.05)
+        XCTAssertLessThan(flat[101, 50], 0.8)
+    }
+}
