@@ -44,6 +44,6 @@ let package = Package(
         .testTarget(name: "ScribeAudioTests", dependencies: ["ScribeAudio", "ScribeCore", "CSndfile"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ScribeImageTests", dependencies: ["ScribeImage", "ScribeCore", "CPNG"], exclude: ["Fixtures"]),
-        .testTarget(name: "ScribeCLITests", dependencies: ["scribe", "ScribeCore"]),
+        .testTarget(name: "ScribeCLITests", dependencies: ["scribe", "ScribeCore", "ScribeImage"]),
     ]
 )

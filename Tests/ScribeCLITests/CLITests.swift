@@ -1,5 +1,6 @@
 import Foundation
 import ScribeCore
+import ScribeImage
 import XCTest
 
 /// Runs the built `scribe` binary end to end.
@@ -79,5 +80,50 @@ final class CLITests: XCTestCase {
         let bad = try scribe(["features", fixtures.appendingPathComponent("tone8k.wav").path, "--hop-length", "0", "-o", "/tmp/q.npy"])
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.err.contains("--hop-length"), bad.err)
+    }
+
+    /// A page of six synthetic lines, 60 px apart, written as a PNG.
+    func syntheticPage() throws -> String {
+        var page = GrayImage(width: 700, height: 480, fill: 0.92)
+        for i in 0..<6 {
+            var x = 50
+            for w in 0..<6 {
+                for letter in 0..<(3 + w % 3) {
+                    let tall = letter % 3 == 0 ? 30 : 20
+                    for y in (90 + 60 * i - tall)..<(90 + 60 * i) { for xx in x..<(x + 5) { page[xx, y] = 0.1 } }
+                    x += 9
+                }
+                x += 25
+            }
+        }
+        let path = dir.appendingPathComponent("page.png").path
+        try PNGWriter.write(page.image8, to: path)
+        return path
+    }
+
+    func testLinesFindsTheLinesAsJSONAndDrawsThem() throws {
+        let page = try syntheticPage()
+        let overlay = dir.appendingPathComponent("overlay.png").path
+        let r = try scribe(["lines", page, "--format", "json", "-o", overlay])
+        XCTAssertEqual(r.status, 0, r.err)
+        let json = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as! [String: [[String: Any]]]
+        let lines = json["lines"]!
+        XCTAssertEqual(lines.count, 6)
+        let tops = lines.map { ($0["box"] as! [Int])[1] }
+        XCTAssertEqual(tops, tops.sorted(), "reading order is top to bottom")
+        XCTAssertEqual((lines[0]["polygon"] as! [[Int]]).count, 4)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: overlay))
+    }
+
+    func testNormalizeWritesAFixedHeightLine() throws {
+        let page = try syntheticPage()
+        let out = dir.appendingPathComponent("line.png").path
+        let r = try scribe(["normalize", page, "-o", out, "--height", "40", "--windows"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let image = try PNGReader().read(out, rgb: true)
+        XCTAssertEqual(image.height, 40 + 16, "line plus the two window bands")
+        let bad = try scribe(["normalize", "/no/such/line.png", "-o", out])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.err.contains("/no/such/line.png"), bad.err)
     }
 }
