@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import ScribeCore
+import ScribeImage
+
+extension Scribe {
+    /// `scribe bench lines`: line normalization throughput on real line images.
+    struct BenchLines: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "lines",
+            abstract: "Time reading and normalizing line images (lines per second), on 1 and 2 threads.")
+
+        @Argument(help: "Line images (PNG), or a TSV whose first column is an image path relative to the TSV.")
+        var inputs: [String]
+        @Option(help: "Use at most this many lines.")
+        var limit: Int = 500
+        @Option(help: "Comma-separated thread counts.")
+        var threads: String = "1,2"
+        @Option(help: "Normalized line height.")
+        var height: Int = 48
+
+        func run() throws {
+            let paths = Array(try BenchInputs.imagePaths(inputs).prefix(limit))
+            guard !paths.isEmpty else { throw ValidationError("no line images found in \(inputs)") }
+            // Decode once up front so the timing is normalization, not disk.
+            let images = try paths.map { try PNGReader().read($0) }
+            var settings = LineNormalization()
+            settings.height = height
+            let normalizer = LineNormalizer(settings)
+            print("normalizing \(images.count) line images to \(height) px")
+            print("threads   lines/s   ms/line")
+            for n in try BenchInputs.threadCounts(threads) {
+                let seconds = BenchInputs.time {
+                    Parallel.forEachChunk(count: images.count, threads: n) { range, _ in
+                        for i in range { _ = normalizer.normalize(GrayImage(images[i])) }
+                    }
+                }
+                print(String(format: "%7d   %7.1f   %7.2f", n, Double(images.count) / seconds, seconds * 1000 / Double(images.count)))
+            }
+        }
+    }
+
+    /// `scribe bench pages`: page line-finding throughput.
+    struct BenchPages: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "pages",
+            abstract: "Time finding the lines of page scans (pages per second), on 1 and 2 threads.")
+
+        @Argument(help: "Page scans (PNG) or folders holding them.")
+        var inputs: [String]
+        @Option(help: "Comma-separated thread counts.")
+        var threads: String = "1,2"
+
+        func run() throws {
+            let paths = try BenchInputs.imagePaths(inputs)
+            guard !paths.isEmpty else { throw ValidationError("no page images found in \(inputs)") }
+            let pages = try paths.map { GrayImage(try PNGReader().read($0)) }
+            print("finding lines on \(pages.count) pages")
+            print("threads   pages/s   s/page")
+            for n in try BenchInputs.threadCounts(threads) {
+                let seconds = BenchInputs.time {
+                    Parallel.forEachChunk(count: pages.count, threads: n) { range, _ in
+                        for i in range { _ = PageSegmenter().lines(in: pages[i]) }
+                    }
+                }
+                print(String(format: "%7d   %7.2f   %6.3f", n, Double(pages.count) / seconds, seconds / Double(pages.count)))
+            }
+        }
+    }
+}
+
+/// Input handling shared by the handwriting benchmarks.
+enum BenchInputs {
+    /// PNG paths from files, folders (their PNGs, sorted) and TSV manifests (first column, relative to the TSV).
+    static func imagePaths(_ inputs: [String]) throws -> [String] {
+        var paths: [String] = []
+        for input in inputs {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: input, isDirectory: &isDir) else {
+                throw ValidationError("\(input): no such file or folder")
+            }
+            if isDir.boolValue {
+                let names = try FileManager.default.contentsOfDirectory(atPath: input).filter { $0.hasSuffix(".png") }.sorted()
+                paths += names.map { input + "/" + $0 }
+            } else if input.hasSuffix(".tsv") {
+                let base = URL(fileURLWithPath: input).deletingLastPathComponent().path
+                let rows = try String(contentsOfFile: input, encoding: .utf8).split(separator: "\n").dropFirst()
+                paths += rows.compactMap { $0.split(separator: "\t").first.map { base + "/" + $0 } }
+            } else {
+                paths.append(input)
+            }
+        }
+        return paths
+    }
+
+    static func threadCounts(_ text: String) throws -> [Int] {
+        let counts = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !counts.isEmpty, counts.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads takes a list like 1,2") }
+        return counts
+    }
+
+    /// Wall-clock seconds of the best of three runs of `body`.
+    static func time(_ body: () -> Void) -> Double {
+        (0..<3).map { _ in
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }.min()!
+    }
+}
