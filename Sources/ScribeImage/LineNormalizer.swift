@@ -100,32 +100,34 @@ public enum Geometry {
 
     /// The rotation (degrees, steps of 0.25) within ±`maxDegrees` that makes the rows of ink sharpest.
     public static func bestSkew(_ image: GrayImage, maxDegrees: Double) -> Double {
-        let points = inkPoints(image)
-        guard points.count > 10 else { return 0 }
-        let diagonal = Float(image.width + image.height)
-        var best = (angle: 0.0, score: -1.0)
-        for step in stride(from: -maxDegrees, through: maxDegrees, by: 0.25) {
-            let a = Float(step * .pi / 180)
-            let (s, c) = (sin(a), cos(a))
+        bestAngle(image, maxDegrees: maxDegrees, step: 0.25) { points, degrees in
+            let a = Float(degrees * .pi / 180), (s, c) = (sin(a), cos(a))
             // Row of each point after rotating the image by `a` counter-clockwise.
-            let score = sharpness(points.map { (-$0.x * s + $0.y * c, $0.w) }, bins: Int(2 * diagonal), offset: diagonal)
-            if score > best.score + 1e-9 * score || (abs(score - best.score) <= 1e-9 * score && abs(step) < abs(best.angle)) {
-                best = (step, score)
-            }
+            return points.map { (-$0.x * s + $0.y * c, $0.w) }
         }
-        return best.angle
     }
 
     /// The shear (degrees, steps of 1) within ±`maxDegrees` that makes the columns of ink sharpest.
     public static func bestSlant(_ image: GrayImage, maxDegrees: Double) -> Double {
+        bestAngle(image, maxDegrees: maxDegrees, step: 1) { points, degrees in
+            let t = Float(tan(degrees * .pi / 180))
+            return points.map { ($0.x + $0.y * t, $0.w) }
+        }
+    }
+
+    /// The angle whose projection (`project` maps ink points to weighted coordinates) is
+    /// sharpest; ties go to the angle nearest zero, so a straight line stays untouched.
+    static func bestAngle(_ image: GrayImage, maxDegrees: Double, step: Double,
+                          project: ([(x: Float, y: Float, w: Float)], Double) -> [(Float, Float)]) -> Double {
         let points = inkPoints(image)
         guard points.count > 10 else { return 0 }
         let extent = Float(image.width + image.height)
         var best = (angle: 0.0, score: -1.0)
-        for step in stride(from: -maxDegrees, through: maxDegrees, by: 1) {
-            let t = Float(tan(step * .pi / 180))
-            let score = sharpness(points.map { ($0.x + $0.y * t, $0.w) }, bins: Int(2 * extent), offset: extent)
-            if score > best.score + 1e-9 * score { best = (step, score) }
+        for degrees in stride(from: -maxDegrees, through: maxDegrees, by: step) {
+            let score = sharpness(project(points, degrees), bins: Int(2 * extent), offset: extent)
+            if score > best.score + 1e-9 * score || (abs(score - best.score) <= 1e-9 * score && abs(degrees) < abs(best.angle)) {
+                best = (degrees, score)
+            }
         }
         return best.angle
     }

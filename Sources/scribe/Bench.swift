@@ -35,8 +35,7 @@ extension Scribe {
         var json = false
 
         func run() throws {
-            let counts = threads.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !counts.isEmpty, counts.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads takes a list like 1,2") }
+            let counts = try BenchInputs.threadCounts(threads)
             var config = FrontEndConfig.speech(sampleRate: sampleRate, kind: .logmel)
             config.nFFT = nFFT; config.winLength = nFFT; config.hopLength = hopLength; config.nMels = nMels
             let signal = Self.testSignal(seconds: seconds, rate: sampleRate)
