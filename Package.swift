@@ -6,6 +6,8 @@
 //   ScribeCore    plain Swift: feature matrices, .npy files, progress, threading
 //   ScribeAudio   audio front end: libsndfile decoding, libsamplerate, FFTW STFT, mel, MFCC
 //   ScribeImage   images: libpng writing, colormaps, spectrogram pictures
+//   ScribeNN      the learning core: tensors, BLAS layers with backward passes, LSTM/GRU,
+//                 CTC loss, optimizers, safetensors model files
 //   scribe        the command-line tool (swift-argument-parser)
 import PackageDescription
 
@@ -16,6 +18,7 @@ let package = Package(
         .library(name: "ScribeAudio", targets: ["ScribeAudio"]),
         .library(name: "ScribeImage", targets: ["ScribeImage"]),
         .library(name: "ScribeCore", targets: ["ScribeCore"]),
+        .library(name: "ScribeNN", targets: ["ScribeNN"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,10 +35,11 @@ let package = Package(
         .target(name: "ScribeCore"),
         .target(name: "ScribeAudio", dependencies: ["ScribeCore", "CSndfile", "CFFTW", "CSamplerate", "COpenBLAS"]),
         .target(name: "ScribeImage", dependencies: ["ScribeCore", "CPNG"]),
+        .target(name: "ScribeNN", dependencies: ["ScribeCore", "COpenBLAS"]),
 
         // MARK: Command line
         .executableTarget(name: "scribe", dependencies: [
-            "ScribeCore", "ScribeAudio", "ScribeImage",
+            "ScribeCore", "ScribeAudio", "ScribeImage", "ScribeNN",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -44,6 +48,8 @@ let package = Package(
         .testTarget(name: "ScribeAudioTests", dependencies: ["ScribeAudio", "ScribeCore", "CSndfile"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ScribeImageTests", dependencies: ["ScribeImage", "ScribeCore", "CPNG"]),
+        .testTarget(name: "ScribeNNTests", dependencies: ["ScribeNN", "ScribeCore"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "ScribeCLITests", dependencies: ["scribe", "ScribeCore"]),
     ]
 )

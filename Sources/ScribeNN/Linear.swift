@@ -1,0 +1,87 @@
+/// A fully connected layer applied to every frame: y = x · Wᵀ + b.
+/// weight is (outputSize, inputSize) and bias is (outputSize), as in PyTorch's nn.Linear.
+public final class Linear: Layer {
+    public let inputSize: Int
+    public let outputSize: Int
+    /// weight is (out, in).
+    public let weight: Parameter
+    /// bias is (out).
+    public let bias: Parameter
+
+    /// x is (T, B, in): the last forward input, kept for the weight gradient.
+    private var x = SequenceBatch(values: Tensor(shape: [0, 0, 0]))
+
+    /// A layer initialised with `Initializer.glorotUniform` weights and zero bias.
+    public init(inputSize: Int, outputSize: Int, generator: inout ScribeCore.SeededGenerator) {
+        precondition(inputSize > 0 && outputSize > 0, "Linear: sizes must be positive")
+        self.inputSize = inputSize
+        self.outputSize = outputSize
+        weight = Parameter(Initializer.glorotUniform(rows: outputSize, columns: inputSize, generator: &generator))
+        bias = Parameter(Tensor(shape: [outputSize]))
+    }
+
+    public var spec: String { "Fl\(outputSize)" }
+
+    public func namedParameters() -> [(name: String, parameter: Parameter)] {
+        [("weight", weight), ("bias", bias)]
+    }
+
+    public func forward(_ input: SequenceBatch, training: Bool) -> SequenceBatch {
+        precondition(batch: input, channels: inputSize, "Linear")
+        x = input.maskedCopy()
+        let rows = x.frames * x.batchSize
+        let (i, o) = (inputSize, outputSize)
+        // y is (T, B, out)
+        var y = Tensor(shape: [x.frames, x.batchSize, o])
+        x.values.withUnsafeValues { px in
+            weight.value.withUnsafeValues { pw in
+                bias.value.withUnsafeValues { pb in
+                    y.withUnsafeMutableValues { py in
+                        BLAS.gemm(transA: false, transB: true, m: rows, n: o, k: i, alpha: 1,
+                                  a: px.baseAddress!, lda: i, b: pw.baseAddress!, ldb: i,
+                                  beta: 0, c: py.baseAddress!, ldc: o)
+                        Kernels.addRowVector(py.baseAddress!, rows: rows, n: o, pb.baseAddress!)
+                    }
+                }
+            }
+        }
+        var out = SequenceBatch(values: y, lengths: x.lengths)
+        out.zeroPadding()
+        return out
+    }
+
+    public func backward(_ gradient: SequenceBatch) -> SequenceBatch {
+        precondition(batch: gradient, channels: outputSize, "Linear.backward")
+        precondition(gradient.values.shape[0...1] == x.values.shape[0...1], "Linear.backward: gradient does not match the last forward")
+        // g is (T, B, out), zero at padded frames
+        let g = gradient.maskedCopy()
+        let rows = x.frames * x.batchSize
+        let (i, o) = (inputSize, outputSize)
+        // dx is (T, B, in)
+        var dx = Tensor(shape: [x.frames, x.batchSize, i])
+        g.values.withUnsafeValues { pg in
+            x.values.withUnsafeValues { px in
+                weight.value.withUnsafeValues { pw in
+                    weight.grad.withUnsafeMutableValues { pdw in
+                        // dW (out, in) += gᵀ (out, rows) · x (rows, in)
+                        BLAS.gemm(transA: true, transB: false, m: o, n: i, k: rows, alpha: 1,
+                                  a: pg.baseAddress!, lda: o, b: px.baseAddress!, ldb: i,
+                                  beta: 1, c: pdw.baseAddress!, ldc: i)
+                    }
+                    dx.withUnsafeMutableValues { pdx in
+                        // dx (rows, in) = g (rows, out) · W (out, in)
+                        BLAS.gemm(transA: false, transB: false, m: rows, n: i, k: o, alpha: 1,
+                                  a: pg.baseAddress!, lda: o, b: pw.baseAddress!, ldb: i,
+                                  beta: 0, c: pdx.baseAddress!, ldc: i)
+                    }
+                }
+            }
+            bias.grad.withUnsafeMutableValues { pdb in
+                Kernels.accumulateColumnSums(pg.baseAddress!, rows: rows, n: o, into: pdb.baseAddress!)
+            }
+        }
+        return SequenceBatch(values: dx, lengths: x.lengths)
+    }
+}
+
+import ScribeCore
