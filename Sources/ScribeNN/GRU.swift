@@ -71,7 +71,11 @@ public final class GRU: Layer {
         recurrent.resize(to: [T, B, G])
         hidden.resize(to: [T, B, H])
         let lengths = self.lengths
+        // zeros is (H): h_{-1}.
+        let zeros = [Float](repeating: 0, count: H)
 
+        zeros.withUnsafeBufferPointer { pz in
+        let zp = pz.baseAddress!
         x.withUnsafeValues { px in
         weightIH.value.withUnsafeValues { wih in
         weightHH.value.withUnsafeValues { whh in
@@ -101,17 +105,11 @@ public final class GRU: Layer {
                         h.update(repeating: 0, count: H)
                         continue
                     }
-                    let hPrev: UnsafeMutablePointer<Float>? = t > 0 ? hp + ((t - 1) * B + b) * H : nil
-                    for j in 0..<H {
-                        let rg = Kernels.sigmoid(g[j] + rc[j])
-                        let zg = Kernels.sigmoid(g[H + j] + rc[H + j])
-                        let ng = tanhf(g[2 * H + j] + rg * rc[2 * H + j])
-                        g[j] = rg; g[H + j] = zg; g[2 * H + j] = ng
-                        h[j] = (1 - zg) * ng + zg * (hPrev?[j] ?? 0)
-                    }
+                    let hPrev = t > 0 ? UnsafePointer(hp + ((t - 1) * B + b) * H) : zp
+                    Self.cellForward(g, recurrent: rc, hPrev: hPrev, h: h, H: H)
                 }
             }
-        }}}}}}}}
+        }}}}}}}}}
         return SequenceBatch(values: hidden, lengths: lengths)
     }
 
@@ -206,5 +204,29 @@ public final class GRU: Layer {
             biasHH.grad.withUnsafeMutableValues { Kernels.accumulateColumnSums(drp, rows: T * B, n: G, into: $0.baseAddress!) }
         }
         return SequenceBatch(values: dx, lengths: lengths)
+    }
+
+    /// Replaces the input-side pre-activations g (3H) with the gates r, z, n and writes
+    /// h = (1 - z) ⊙ n + z ⊙ hPrev, given recurrent = W_hh hPrev + b_hh (3H).
+    @inline(__always)
+    static func cellForward(_ g: UnsafeMutablePointer<Float>, recurrent rc: UnsafePointer<Float>, hPrev: UnsafePointer<Float>,
+                            h: UnsafeMutablePointer<Float>, H: Int) {
+        var j = 0
+        while j + 8 <= H {
+            let rg = FastMath.sigmoid(FastMath.load(g + j) + FastMath.load(rc + j))
+            let zg = FastMath.sigmoid(FastMath.load(g + H + j) + FastMath.load(rc + H + j))
+            let ng = FastMath.tanh(FastMath.load(g + 2 * H + j) + rg * FastMath.load(rc + 2 * H + j))
+            FastMath.store(rg, g + j); FastMath.store(zg, g + H + j); FastMath.store(ng, g + 2 * H + j)
+            FastMath.store((1 - zg) * ng + zg * FastMath.load(hPrev + j), h + j)
+            j += 8
+        }
+        while j < H {
+            let rg = FastMath.sigmoid(g[j] + rc[j])
+            let zg = FastMath.sigmoid(g[H + j] + rc[H + j])
+            let ng = FastMath.tanh(g[2 * H + j] + rg * rc[2 * H + j])
+            g[j] = rg; g[H + j] = zg; g[2 * H + j] = ng
+            h[j] = (1 - zg) * ng + zg * hPrev[j]
+            j += 1
+        }
     }
 }

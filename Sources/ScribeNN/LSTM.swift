@@ -92,7 +92,11 @@ public final class LSTM: Layer {
         var bias = biasIH.value.values
         for j in 0..<G { bias[j] += biasHH.value.values[j] }
         let lengths = self.lengths
+        // zeros is (H): c_{-1}, the initial cell state.
+        let zeros = [Float](repeating: 0, count: H)
 
+        zeros.withUnsafeBufferPointer { pz in
+        let zp = pz.baseAddress!
         x.withUnsafeValues { px in
         weightIH.value.withUnsafeValues { wih in
         weightHH.value.withUnsafeValues { whh in
@@ -122,22 +126,11 @@ public final class LSTM: Layer {
                         h.update(repeating: 0, count: H)
                         continue
                     }
-                    let cPrev: UnsafeMutablePointer<Float>? = t > 0 ? cp + ((t - 1) * B + b) * H : nil
-                    for j in 0..<H {
-                        let ig = Kernels.sigmoid(g[j])
-                        let fg = Kernels.sigmoid(g[H + j])
-                        let gg = tanhf(g[2 * H + j])
-                        let og = Kernels.sigmoid(g[3 * H + j])
-                        g[j] = ig; g[H + j] = fg; g[2 * H + j] = gg; g[3 * H + j] = og
-                        let cv = (cPrev.map { fg * $0[j] } ?? 0) + ig * gg
-                        c[j] = cv
-                        let tcv = tanhf(cv)
-                        tc[j] = tcv
-                        h[j] = og * tcv
-                    }
+                    let cPrev = t > 0 ? UnsafePointer(cp + ((t - 1) * B + b) * H) : zp
+                    Self.cellForward(g, cPrev: cPrev, c: c, tanhC: tc, h: h, H: H)
                 }
             }
-        }}}}}}}
+        }}}}}}}}
         return SequenceBatch(values: hidden, lengths: lengths)
     }
 
@@ -154,7 +147,11 @@ public final class LSTM: Layer {
         var dx = Tensor(shape: [T, B, I])
         let lengths = self.lengths
         let chunk = truncation ?? Int.max
+        // zeros is (H): c_{-1}.
+        let zeros = [Float](repeating: 0, count: H)
 
+        zeros.withUnsafeBufferPointer { pz in
+        let zp = pz.baseAddress!
         gradient.values.withUnsafeValues { pdy in
         gates.withUnsafeValues { pg in
         cells.withUnsafeValues { pc in
@@ -178,22 +175,10 @@ public final class LSTM: Layer {
                         dcb.update(repeating: 0, count: H)
                         continue
                     }
-                    let g = pg.baseAddress! + (t * B + b) * G
-                    let tc = ptc.baseAddress! + (t * B + b) * H
-                    let dy = pdy.baseAddress! + (t * B + b) * H
-                    let cPrev: UnsafePointer<Float>? = t > 0 ? pc.baseAddress! + ((t - 1) * B + b) * H : nil
-                    for j in 0..<H {
-                        let ig = g[j], fg = g[H + j], gg = g[2 * H + j], og = g[3 * H + j]
-                        let tcv = tc[j]
-                        let dhv = dy[j] + dhb[j]
-                        let dcv = dcb[j] + dhv * og * (1 - tcv * tcv)
-                        let cp = cPrev?[j] ?? 0
-                        dg[j] = dcv * gg * ig * (1 - ig)
-                        dg[H + j] = dcv * cp * fg * (1 - fg)
-                        dg[2 * H + j] = dcv * ig * (1 - gg * gg)
-                        dg[3 * H + j] = dhv * tcv * og * (1 - og)
-                        dcb[j] = dcv * fg
-                    }
+                    let row = t * B + b
+                    let cPrev = t > 0 ? pc.baseAddress! + (row - B) * H : zp
+                    Self.cellBackward(gates: pg.baseAddress! + row * G, tanhC: ptc.baseAddress! + row * H, cPrev: cPrev,
+                                      dy: pdy.baseAddress! + row * H, dh: dhb, dc: dcb, dGates: dg, H: H)
                 }
                 if t > 0 {
                     // dh (B, H) = dGates_t (B, 4H) · W_hh (4H, H)
@@ -202,7 +187,7 @@ public final class LSTM: Layer {
                               beta: 0, c: dhp, ldc: H)
                 }
             }
-        }}}}}}}}
+        }}}}}}}}}
 
         dGates.withUnsafeValues { pdg in
             let dgp = pdg.baseAddress!
@@ -234,5 +219,70 @@ public final class LSTM: Layer {
             }
         }
         return SequenceBatch(values: dx, lengths: lengths)
+    }
+
+    // MARK: Cell kernels (one sequence, one frame; eight hidden units per SIMD step)
+
+    /// Activates the pre-activations g (4H) in place (i, f, g, o) and computes
+    /// c = f ⊙ cPrev + i ⊙ g, tanhC = tanh(c), h = o ⊙ tanhC (each H).
+    @inline(__always)
+    static func cellForward(_ g: UnsafeMutablePointer<Float>, cPrev: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
+                            tanhC: UnsafeMutablePointer<Float>, h: UnsafeMutablePointer<Float>, H: Int) {
+        var j = 0
+        while j + 8 <= H {
+            let ig = FastMath.sigmoid(FastMath.load(g + j))
+            let fg = FastMath.sigmoid(FastMath.load(g + H + j))
+            let gg = FastMath.tanh(FastMath.load(g + 2 * H + j))
+            let og = FastMath.sigmoid(FastMath.load(g + 3 * H + j))
+            FastMath.store(ig, g + j); FastMath.store(fg, g + H + j)
+            FastMath.store(gg, g + 2 * H + j); FastMath.store(og, g + 3 * H + j)
+            let cv = fg * FastMath.load(cPrev + j) + ig * gg
+            let tcv = FastMath.tanh(cv)
+            FastMath.store(cv, c + j); FastMath.store(tcv, tanhC + j); FastMath.store(og * tcv, h + j)
+            j += 8
+        }
+        while j < H {
+            let ig = FastMath.sigmoid(g[j]), fg = FastMath.sigmoid(g[H + j])
+            let gg = FastMath.tanh(g[2 * H + j]), og = FastMath.sigmoid(g[3 * H + j])
+            g[j] = ig; g[H + j] = fg; g[2 * H + j] = gg; g[3 * H + j] = og
+            let cv = fg * cPrev[j] + ig * gg
+            let tcv = FastMath.tanh(cv)
+            c[j] = cv; tanhC[j] = tcv; h[j] = og * tcv
+            j += 1
+        }
+    }
+
+    /// Given dy and the recurrent dh, dc (each H) flowing into this frame, writes the
+    /// pre-activation gradients dGates (4H) and replaces dc with the gradient for cPrev.
+    @inline(__always)
+    static func cellBackward(gates g: UnsafePointer<Float>, tanhC: UnsafePointer<Float>, cPrev: UnsafePointer<Float>,
+                             dy: UnsafePointer<Float>, dh: UnsafePointer<Float>, dc: UnsafeMutablePointer<Float>,
+                             dGates dg: UnsafeMutablePointer<Float>, H: Int) {
+        var j = 0
+        while j + 8 <= H {
+            let ig = FastMath.load(g + j), fg = FastMath.load(g + H + j)
+            let gg = FastMath.load(g + 2 * H + j), og = FastMath.load(g + 3 * H + j)
+            let tcv = FastMath.load(tanhC + j)
+            let dhv = FastMath.load(dy + j) + FastMath.load(dh + j)
+            let dcv = FastMath.load(dc + j) + dhv * og * (1 - tcv * tcv)
+            FastMath.store(dcv * gg * ig * (1 - ig), dg + j)
+            FastMath.store(dcv * FastMath.load(cPrev + j) * fg * (1 - fg), dg + H + j)
+            FastMath.store(dcv * ig * (1 - gg * gg), dg + 2 * H + j)
+            FastMath.store(dhv * tcv * og * (1 - og), dg + 3 * H + j)
+            FastMath.store(dcv * fg, dc + j)
+            j += 8
+        }
+        while j < H {
+            let ig = g[j], fg = g[H + j], gg = g[2 * H + j], og = g[3 * H + j]
+            let tcv = tanhC[j]
+            let dhv = dy[j] + dh[j]
+            let dcv = dc[j] + dhv * og * (1 - tcv * tcv)
+            dg[j] = dcv * gg * ig * (1 - ig)
+            dg[H + j] = dcv * cPrev[j] * fg * (1 - fg)
+            dg[2 * H + j] = dcv * ig * (1 - gg * gg)
+            dg[3 * H + j] = dhv * tcv * og * (1 - og)
+            dc[j] = dcv * fg
+            j += 1
+        }
     }
 }
