@@ -13,8 +13,12 @@ enum FastMath {
     @inline(__always)
     static func exp(_ v: Float8) -> Float8 {
         let x = v.clamped(lowerBound: Float8(repeating: expInputMin), upperBound: Float8(repeating: expInputMax))
-        let n = SIMD8<Int32>(x * 1.44269504088896341, rounding: .toNearestOrEven)
-        let fn = Float8(n)
+        // n = round(x / ln 2) without a float-to-int conversion: adding 1.5·2^23 leaves n in
+        // the low mantissa bits (Swift's generic SIMD conversions are not vectorised).
+        let shifter = Float8(repeating: 12_582_912)
+        let shifted = x * 1.44269504088896341 + shifter
+        let fn = shifted - shifter
+        let n = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- unsafeBitCast(shifter, to: SIMD8<Int32>.self)
         // r = x - n·ln 2, with ln 2 split in two parts for accuracy.
         let r = x - fn * 0.693359375 + fn * 2.12194440e-4
         var p = Float8(repeating: 1.9875691500e-4)
