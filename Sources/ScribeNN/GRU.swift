@@ -17,6 +17,9 @@ public final class GRU: Layer {
     public var outputSize: Int { hiddenSize }
     /// When set, gradients do not flow across chunks of this many frames.
     public var truncation: Int?
+    /// When false, backward skips the input-gradient product and returns zeros (for the
+    /// first layer of a network, whose input needs no gradient; see `skipInputGradient`).
+    public var computesInputGradient = true
 
     /// weight_ih is (3H, I).
     public let weightIH: Parameter
@@ -181,13 +184,13 @@ public final class GRU: Layer {
                 }
             }
             biasIH.grad.withUnsafeMutableValues { Kernels.accumulateColumnSums(dip, rows: T * B, n: G, into: $0.baseAddress!) }
-            weightIH.value.withUnsafeValues { wih in
+            if computesInputGradient { weightIH.value.withUnsafeValues { wih in
                 dx.withUnsafeMutableValues { pdx in
                     // dx (T·B, I) = dInput · W_ih
                     BLAS.gemm(transA: false, transB: false, m: T * B, n: I, k: G, alpha: 1,
                               a: dip, lda: G, b: wih.baseAddress!, ldb: I, beta: 0, c: pdx.baseAddress!, ldc: I)
                 }
-            }
+            }}
         }
         dRecurrent.withUnsafeValues { pdr in
             let drp = pdr.baseAddress!

@@ -25,6 +25,9 @@ public final class LSTM: Layer {
     /// When set, backpropagation through time is truncated: gradients do not flow across
     /// the boundaries of consecutive chunks of this many frames.
     public var truncation: Int?
+    /// When false, backward skips the input-gradient product and returns zeros (for the
+    /// first layer of a network, whose input needs no gradient; see `skipInputGradient`).
+    public var computesInputGradient = true
 
     /// weight_ih is (4H, I).
     public let weightIH: Parameter
@@ -210,13 +213,13 @@ public final class LSTM: Layer {
             }
             biasIH.grad.withUnsafeMutableValues { Kernels.accumulateColumnSums(dgp, rows: T * B, n: G, into: $0.baseAddress!) }
             biasHH.grad.withUnsafeMutableValues { Kernels.accumulateColumnSums(dgp, rows: T * B, n: G, into: $0.baseAddress!) }
-            weightIH.value.withUnsafeValues { wih in
+            if computesInputGradient { weightIH.value.withUnsafeValues { wih in
                 dx.withUnsafeMutableValues { pdx in
                     // dx (T·B, I) = dGates (T·B, 4H) · W_ih (4H, I)
                     BLAS.gemm(transA: false, transB: false, m: T * B, n: I, k: G, alpha: 1,
                               a: dgp, lda: G, b: wih.baseAddress!, ldb: I, beta: 0, c: pdx.baseAddress!, ldc: I)
                 }
-            }
+            }}
         }
         return SequenceBatch(values: dx, lengths: lengths)
     }

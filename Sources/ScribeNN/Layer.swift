@@ -49,6 +49,23 @@ extension Layer {
     }
 }
 
+extension Layer {
+    /// Marks the layers that read this network's input so their backward skips the input
+    /// gradient (returning zeros): a training loop does not need d(loss)/d(features), and
+    /// for a first LSTM layer this saves a (T·B, 4H)·(4H, I) product per direction.
+    public func skipInputGradient() {
+        switch self {
+        case let s as Series: s.layers[0].skipInputGradient()
+        case let p as Parallel: p.branches.forEach { $0.skipInputGradient() }
+        case let r as Reversed: r.inner.skipInputGradient()
+        case let l as LSTM: l.computesInputGradient = false
+        case let g as GRU: g.computesInputGradient = false
+        case let l as Linear: l.computesInputGradient = false
+        default: break // pointwise layers and residuals still pass the gradient through
+        }
+    }
+}
+
 /// Stateless layers without parameters share this default.
 extension Layer {
     public func namedParameters() -> [(name: String, parameter: Parameter)] { [] }

@@ -7,6 +7,8 @@ public final class Linear: Layer {
     public let weight: Parameter
     /// bias is (out).
     public let bias: Parameter
+    /// When false, backward skips the input-gradient product and returns zeros.
+    public var computesInputGradient = true
 
     /// x is (T, B, in): the last forward input, kept for the weight gradient.
     private var x = SequenceBatch(values: Tensor(shape: [0, 0, 0]))
@@ -68,12 +70,12 @@ public final class Linear: Layer {
                                   a: pg.baseAddress!, lda: o, b: px.baseAddress!, ldb: i,
                                   beta: 1, c: pdw.baseAddress!, ldc: i)
                     }
-                    dx.withUnsafeMutableValues { pdx in
+                    if computesInputGradient { dx.withUnsafeMutableValues { pdx in
                         // dx (rows, in) = g (rows, out) · W (out, in)
                         BLAS.gemm(transA: false, transB: false, m: rows, n: i, k: o, alpha: 1,
                                   a: pg.baseAddress!, lda: o, b: pw.baseAddress!, ldb: i,
                                   beta: 0, c: pdx.baseAddress!, ldc: i)
-                    }
+                    }}
                 }
             }
             bias.grad.withUnsafeMutableValues { pdb in

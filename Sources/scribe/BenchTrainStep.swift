@@ -60,8 +60,8 @@ extension Scribe {
 
         var spec: String { "[" + Array(repeating: "Lbx\(hidden)", count: layers).joined(separator: " ") + " Fl\(classes)]" }
 
-        /// Multiply-adds ×2 of the GEMMs in one training step (forward, and backward's two
-        /// products per forward product).
+        /// Multiply-adds ×2 of the GEMMs in one training step: each forward product has two
+        /// backward products, except the first layer's input gradient, which is skipped.
         func stepFlops(batch: Int) -> Double {
             let (T, B, H) = (Double(frames), Double(batch), Double(hidden))
             var f = 0.0, inSize = Double(input)
@@ -70,7 +70,7 @@ extension Scribe {
                 inSize = 2 * H
             }
             f += 2 * T * B * inSize * Double(classes)
-            return 3 * f
+            return 3 * f - 2 * 2 * T * B * 4 * H * Double(input)
         }
 
         static func seconds(_ body: () throws -> Void) rethrows -> Double {
@@ -98,6 +98,7 @@ extension Scribe {
                 let peak = Self.sgemmPeak()
                 for b in batches {
                     let net = try NetworkSpec.build(spec, inputSize: input, seed: 1)
+                    net.skipInputGradient() // as PyTorch, whose input tensor does not require grad
                     let adam = Adam(net.parameters, learningRate: 1e-3)
                     let ctc = CTCLoss(blank: 0, reduction: .mean)
                     var g = SeededGenerator(seed: 2)

@@ -154,4 +154,23 @@ final class GradientCheckTests: XCTestCase {
         assertClose(a.0, c.0, abs: 1e-5, "2 vs 1 thread outputs")
         for (p, q) in zip(a.1, c.1) { assertClose(p, q, abs: 1e-4, "2 vs 1 thread gradients") }
     }
+
+    /// Skipping the first layers' input gradient leaves every parameter gradient unchanged.
+    func testSkipInputGradient() throws {
+        let net = try NetworkSpec.build("[Lbx3 Gbx2 Fl2]", inputSize: 2, seed: 13)
+        let x = batch(channels: 2)
+        var g = SeededGenerator(seed: 1)
+        let dy = SequenceBatch(values: randomTensor([5, 3, 2], &g), lengths: x.lengths)
+        net.zeroGradients()
+        _ = net.forward(x, training: true)
+        let full = net.backward(dy)
+        let grads = net.parameters.map(\.grad)
+        net.skipInputGradient()
+        net.zeroGradients()
+        _ = net.forward(x, training: true)
+        let skipped = net.backward(dy)
+        XCTAssertEqual(net.parameters.map(\.grad), grads)
+        XCTAssertTrue(full.values.values.contains { $0 != 0 })
+        XCTAssertTrue(skipped.values.values.allSatisfy { $0 == 0 })
+    }
 }
