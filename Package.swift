@@ -35,7 +35,8 @@ let package = Package(
         .target(name: "ScribeCore"),
         .target(name: "ScribeAudio", dependencies: ["ScribeCore", "CSndfile", "CFFTW", "CSamplerate", "COpenBLAS"]),
         .target(name: "ScribeImage", dependencies: ["ScribeCore", "CPNG"]),
-        .target(name: "ScribeNN", dependencies: ["ScribeCore", "COpenBLAS"]),
+        .target(name: "CScribeKernels"), // hand-written AVX2 kernels used inside ScribeNN
+        .target(name: "ScribeNN", dependencies: ["ScribeCore", "COpenBLAS", "CScribeKernels"]),
 
         // MARK: Command line
         .executableTarget(name: "scribe", dependencies: [

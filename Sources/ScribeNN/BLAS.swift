@@ -1,4 +1,5 @@
 import COpenBLAS
+import CScribeKernels
 
 // MARK: - Matrix products
 
@@ -31,6 +32,23 @@ enum BLAS {
         }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// Whether the AVX2 small-m kernel (`PackedMatrix`) can run on this CPU.
+    static let hasSmallMKernel = scribe_have_avx2_fma() != 0
+    /// Largest row count sent to the small-m kernel; larger products use sgemm.
+    static let smallMLimit = 64
+
+    /// Transposes src (rows, columns) into dst (columns, rows).
+    static func transpose(_ src: UnsafePointer<Float>, rows: Int, columns: Int, into dst: UnsafeMutablePointer<Float>) {
+        let tile = 32
+        for r0 in stride(from: 0, to: rows, by: tile) {
+            for c0 in stride(from: 0, to: columns, by: tile) {
+                for r in r0..<min(r0 + tile, rows) {
+                    for c in c0..<min(c0 + tile, columns) { dst[c * rows + r] = src[r * columns + c] }
+                }
+            }
+        }
     }
 
     /// The same contract as `gemm`, computed with a plain loop in Double.
@@ -80,6 +98,50 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
         }
     }
     return c
+}
+
+// MARK: - Weights packed for the per-frame recurrent products
+
+/// A (k, n) row-major weight matrix prepared once per batch for many products
+/// c (m, n) = beta·c + a (m, k) · b with small m (the batch, at every time step). sgemm
+/// would repack b on each call; here the AVX2 kernel reads panels packed once. Without
+/// AVX2+FMA, or for large m, products go through sgemm on the plain copy.
+struct PackedMatrix {
+    private(set) var k = 0, n = 0
+    /// plain is (k, n): the matrix itself.
+    private var plain: [Float] = []
+    /// panels holds the full 16-column blocks of `plain` as consecutive (k, 16) panels.
+    private var panels: [Float] = []
+
+    /// Fills the matrix from `fill`, which writes (k, n) row-major values; storage is reused.
+    mutating func update(k: Int, n: Int, _ fill: (UnsafeMutablePointer<Float>) -> Void) {
+        self.k = k; self.n = n
+        if plain.count != k * n { plain = [Float](repeating: 0, count: k * n) }
+        plain.withUnsafeMutableBufferPointer { fill($0.baseAddress!) }
+        guard BLAS.hasSmallMKernel else { return }
+        let size = Int(scribe_packed_size(Int32(n), Int32(k)))
+        if panels.count != size { panels = [Float](repeating: 0, count: max(size, 1)) }
+        plain.withUnsafeBufferPointer { p in
+            panels.withUnsafeMutableBufferPointer { scribe_pack_panels(Int32(n), Int32(k), p.baseAddress!, Int32(n), $0.baseAddress!) }
+        }
+    }
+
+    /// c (m, n) = beta·c + a (m, k) · self; beta is 0 or 1.
+    func multiply(m: Int, a: UnsafePointer<Float>, lda: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        assert(beta == 0 || beta == 1, "PackedMatrix.multiply: beta must be 0 or 1")
+        plain.withUnsafeBufferPointer { p in
+            if BLAS.hasSmallMKernel && m > 1 && m <= BLAS.smallMLimit {
+                if beta == 0 { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
+                panels.withUnsafeBufferPointer { q in
+                    scribe_sgemm_small_m_avx2(Int32(m), Int32(n), Int32(k), a, Int32(lda), q.baseAddress!,
+                                              p.baseAddress!, Int32(n), c, Int32(ldc))
+                }
+            } else {
+                BLAS.gemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: lda,
+                          b: p.baseAddress!, ldb: n, beta: beta, c: c, ldc: ldc)
+            }
+        }
+    }
 }
 
 // MARK: - Small vector kernels shared by the layers

@@ -12,7 +12,10 @@ enum FastMath {
     /// e^x per lane.
     @inline(__always)
     static func exp(_ v: Float8) -> Float8 {
-        let x = v.clamped(lowerBound: Float8(repeating: expInputMin), upperBound: Float8(repeating: expInputMax))
+        // (`clamped` calls unspecialised pointwiseMin/Max; masks compile to vector selects.)
+        var x = v
+        x.replace(with: expInputMin, where: x .< expInputMin)
+        x.replace(with: expInputMax, where: x .> expInputMax)
         // n = round(x / ln 2) without a float-to-int conversion: adding 1.5·2^23 leaves n in
         // the low mantissa bits (Swift's generic SIMD conversions are not vectorised).
         let shifter = Float8(repeating: 12_582_912)

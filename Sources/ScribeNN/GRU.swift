@@ -43,6 +43,9 @@ public final class GRU: Layer {
     private var dInput = Tensor(shape: [0])
     /// dRecurrent is (T, B, 3H): gradient w.r.t. W_hh h_{t-1} + b_hh.
     private var dRecurrent = Tensor(shape: [0])
+    /// W_hhᵀ (H, 3H) and W_hh (3H, H) packed for the per-frame products.
+    private var recurrentForward = PackedMatrix()
+    private var recurrentBackward = PackedMatrix()
     /// dh is (B, H): gradient flowing into h_{t-1}.
     private var dh = Tensor(shape: [0])
 
@@ -76,6 +79,10 @@ public final class GRU: Layer {
         let lengths = self.lengths
         // zeros is (H): h_{-1}.
         let zeros = [Float](repeating: 0, count: H)
+        weightHH.value.withUnsafeValues { w in
+            recurrentForward.update(k: H, n: G) { BLAS.transpose(w.baseAddress!, rows: G, columns: H, into: $0) }
+        }
+        let recurrentW = recurrentForward
 
         zeros.withUnsafeBufferPointer { pz in
         let zp = pz.baseAddress!
@@ -97,9 +104,7 @@ public final class GRU: Layer {
                 let gt = gp + t * B * G, rt = rp + t * B * G
                 if t > 0 {
                     // recurrent_t (B, 3H) += h_{t-1} (B, H) · W_hhᵀ
-                    BLAS.gemm(transA: false, transB: true, m: B, n: G, k: H, alpha: 1,
-                              a: hp + (t - 1) * B * H, lda: H, b: whh.baseAddress!, ldb: H,
-                              beta: 1, c: rt, ldc: G)
+                    recurrentW.multiply(m: B, a: hp + (t - 1) * B * H, lda: H, beta: 1, c: rt, ldc: G)
                 }
                 for b in 0..<B {
                     let g = gt + b * G, rc = rt + b * G, h = hp + (t * B + b) * H
@@ -129,6 +134,10 @@ public final class GRU: Layer {
         var dx = Tensor(shape: [T, B, I])
         let lengths = self.lengths
         let chunk = truncation ?? Int.max
+        weightHH.value.withUnsafeValues { w in
+            recurrentBackward.update(k: G, n: H) { $0.update(from: w.baseAddress!, count: G * H) }
+        }
+        let recurrentW = recurrentBackward
 
         gradient.values.withUnsafeValues { pdy in
         gates.withUnsafeValues { pg in
@@ -167,9 +176,7 @@ public final class GRU: Layer {
                 }
                 if t > 0 {
                     // dh (B, H) += dRecurrent_t (B, 3H) · W_hh (3H, H)
-                    BLAS.gemm(transA: false, transB: false, m: B, n: H, k: G, alpha: 1,
-                              a: pdr.baseAddress! + t * B * G, lda: G, b: whh.baseAddress!, ldb: H,
-                              beta: 1, c: dhp, ldc: H)
+                    recurrentW.multiply(m: B, a: pdr.baseAddress! + t * B * G, lda: G, beta: 1, c: dhp, ldc: H)
                 }
             }
         }}}}}}}}

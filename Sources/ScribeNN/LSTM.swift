@@ -51,6 +51,11 @@ public final class LSTM: Layer {
     /// hidden is (T, B, H): h_t, zero at padded frames; also the layer's output.
     private var hidden = Tensor(shape: [0])
 
+    /// W_hhᵀ (H, 4H) packed at each forward for the per-frame products h · W_hhᵀ.
+    private var recurrentForward = PackedMatrix()
+    /// W_hh (4H, H) packed at each backward for the per-frame products dGates · W_hh.
+    private var recurrentBackward = PackedMatrix()
+
     // MARK: Backward workspaces
     /// dGates is (T, B, 4H): gradient w.r.t. the gate pre-activations.
     private var dGates = Tensor(shape: [0])
@@ -95,6 +100,10 @@ public final class LSTM: Layer {
         var bias = biasIH.value.values
         for j in 0..<G { bias[j] += biasHH.value.values[j] }
         let lengths = self.lengths
+        weightHH.value.withUnsafeValues { w in
+            recurrentForward.update(k: H, n: G) { BLAS.transpose(w.baseAddress!, rows: G, columns: H, into: $0) }
+        }
+        let recurrent = recurrentForward
         // zeros is (H): c_{-1}, the initial cell state.
         let zeros = [Float](repeating: 0, count: H)
 
@@ -102,7 +111,6 @@ public final class LSTM: Layer {
         let zp = pz.baseAddress!
         x.withUnsafeValues { px in
         weightIH.value.withUnsafeValues { wih in
-        weightHH.value.withUnsafeValues { whh in
         gates.withUnsafeMutableValues { pg in
         cells.withUnsafeMutableValues { pc in
         tanhCells.withUnsafeMutableValues { ptc in
@@ -116,9 +124,7 @@ public final class LSTM: Layer {
                 let gt = gp + t * B * G
                 if t > 0 {
                     // gates_t (B, 4H) += h_{t-1} (B, H) · W_hhᵀ (H, 4H)
-                    BLAS.gemm(transA: false, transB: true, m: B, n: G, k: H, alpha: 1,
-                              a: hp + (t - 1) * B * H, lda: H, b: whh.baseAddress!, ldb: H,
-                              beta: 1, c: gt, ldc: G)
+                    recurrent.multiply(m: B, a: hp + (t - 1) * B * H, lda: H, beta: 1, c: gt, ldc: G)
                 }
                 for b in 0..<B {
                     let g = gt + b * G
@@ -133,7 +139,7 @@ public final class LSTM: Layer {
                     Self.cellForward(g, cPrev: cPrev, c: c, tanhC: tc, h: h, H: H)
                 }
             }
-        }}}}}}}}
+        }}}}}}}
         return SequenceBatch(values: hidden, lengths: lengths)
     }
 
@@ -152,6 +158,10 @@ public final class LSTM: Layer {
         let chunk = truncation ?? Int.max
         // zeros is (H): c_{-1}.
         let zeros = [Float](repeating: 0, count: H)
+        weightHH.value.withUnsafeValues { w in
+            recurrentBackward.update(k: G, n: H) { $0.update(from: w.baseAddress!, count: G * H) }
+        }
+        let recurrent = recurrentBackward
 
         zeros.withUnsafeBufferPointer { pz in
         let zp = pz.baseAddress!
@@ -159,7 +169,6 @@ public final class LSTM: Layer {
         gates.withUnsafeValues { pg in
         cells.withUnsafeValues { pc in
         tanhCells.withUnsafeValues { ptc in
-        weightHH.value.withUnsafeValues { whh in
         dGates.withUnsafeMutableValues { pdg in
         dh.withUnsafeMutableValues { pdh in
         dc.withUnsafeMutableValues { pdc in
@@ -185,12 +194,10 @@ public final class LSTM: Layer {
                 }
                 if t > 0 {
                     // dh (B, H) = dGates_t (B, 4H) · W_hh (4H, H)
-                    BLAS.gemm(transA: false, transB: false, m: B, n: H, k: G, alpha: 1,
-                              a: dgp + t * B * G, lda: G, b: whh.baseAddress!, ldb: H,
-                              beta: 0, c: dhp, ldc: H)
+                    recurrent.multiply(m: B, a: dgp + t * B * G, lda: G, beta: 0, c: dhp, ldc: H)
                 }
             }
-        }}}}}}}}}
+        }}}}}}}}
 
         dGates.withUnsafeValues { pdg in
             let dgp = pdg.baseAddress!

@@ -51,3 +51,32 @@ final class KernelTests: XCTestCase {
         XCTAssertNotEqual(LSTM(inputSize: 3, hiddenSize: 5, generator: &g2).weightHH.value, l.weightHH.value)
     }
 }
+
+final class SmallMKernelTests: XCTestCase {
+    /// The AVX2 small-m kernel (used for recurrent steps) equals the naive product for row
+    /// counts and column counts around its 4-row and 24/8-column blocks, with beta 0 and 1.
+    func testSmallMKernelMatchesReference() {
+        var g = SeededGenerator(seed: 9)
+        for m in [1, 2, 3, 4, 5, 8, 9, 16, 17] {
+            for (n, k) in [(24, 7), (25, 3), (48, 16), (8, 1), (7, 5), (100, 33), (1024, 64)] {
+                for beta: Float in [0, 1] {
+                    let a = randomTensor([m, k], &g), b = randomTensor([k, n], &g)
+                    var c = randomTensor([m, n], &g)
+                    var expected = c
+                    var packed = PackedMatrix()
+                    b.withUnsafeValues { pb in packed.update(k: k, n: n) { $0.update(from: pb.baseAddress!, count: k * n) } }
+                    a.withUnsafeValues { pa in b.withUnsafeValues { pb in
+                        c.withUnsafeMutableValues { pc in
+                            packed.multiply(m: m, a: pa.baseAddress!, lda: k, beta: beta, c: pc.baseAddress!, ldc: n)
+                        }
+                        expected.withUnsafeMutableValues { pe in
+                            BLAS.gemmReference(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: pa.baseAddress!, lda: k,
+                                               b: pb.baseAddress!, ldb: n, beta: beta, c: pe.baseAddress!, ldc: n)
+                        }
+                    } }
+                    assertClose(c, expected, abs: 2e-5 * Float(k).squareRoot(), rel: 1e-5, "small-m \(m)x\(n)x\(k) beta \(beta)")
+                }
+            }
+        }
+    }
+}
