@@ -63,6 +63,8 @@ public final class LSTM: Layer {
     private var dh = Tensor(shape: [0])
     /// dc is (B, H): gradient flowing into c_{t-1} from step t.
     private var dc = Tensor(shape: [0])
+    /// dx is (T, B, I): the input gradient, reused across batches.
+    private var dx = Tensor(shape: [0])
 
     /// An LSTM with Glorot-uniform input weights, orthogonal recurrent blocks, zero biases
     /// except the forget gate's `bias_ih` slice, set to `forgetBias`.
@@ -152,8 +154,9 @@ public final class LSTM: Layer {
         dGates.resize(to: [T, B, G])
         dh.resize(to: [B, H]); dh.zero()
         dc.resize(to: [B, H]); dc.zero()
-        // dx is (T, B, I)
-        var dx = Tensor(shape: [T, B, I])
+        // dx is (T, B, I): overwritten by the product below, or zero when it is skipped.
+        dx.resize(to: [T, B, I])
+        if !computesInputGradient { dx.zero() }
         let lengths = self.lengths
         let chunk = truncation ?? Int.max
         // zeros is (H): c_{-1}.
@@ -228,6 +231,9 @@ public final class LSTM: Layer {
                 }
             }}
         }
+        // The cached input is no longer needed; dropping it lets the layer that produced it
+        // reuse its buffer for the next batch instead of copying it.
+        x = Tensor(shape: [0, 0, 0])
         return SequenceBatch(values: dx, lengths: lengths)
     }
 

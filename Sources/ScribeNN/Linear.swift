@@ -10,6 +10,8 @@ public final class Linear: Layer {
     /// When false, backward skips the input-gradient product and returns zeros.
     public var computesInputGradient = true
 
+    /// y is (T, B, out) and dx is (T, B, in): workspaces reused across batches.
+    private var y = Tensor(shape: [0]), dx = Tensor(shape: [0])
     /// x is (T, B, in): the last forward input, kept for the weight gradient.
     private var x = SequenceBatch(values: Tensor(shape: [0, 0, 0]))
 
@@ -33,8 +35,8 @@ public final class Linear: Layer {
         x = input.maskedCopy()
         let rows = x.frames * x.batchSize
         let (i, o) = (inputSize, outputSize)
-        // y is (T, B, out)
-        var y = Tensor(shape: [x.frames, x.batchSize, o])
+        // y is (T, B, out); overwritten by the product below.
+        y.resize(to: [x.frames, x.batchSize, o])
         x.values.withUnsafeValues { px in
             weight.value.withUnsafeValues { pw in
                 bias.value.withUnsafeValues { pb in
@@ -47,9 +49,8 @@ public final class Linear: Layer {
                 }
             }
         }
-        var out = SequenceBatch(values: y, lengths: x.lengths)
-        out.zeroPadding()
-        return out
+        SequenceBatch.zeroPadding(&y, lengths: x.lengths)
+        return SequenceBatch(values: y, lengths: x.lengths)
     }
 
     public func backward(_ gradient: SequenceBatch) -> SequenceBatch {
@@ -59,8 +60,9 @@ public final class Linear: Layer {
         let g = gradient.maskedCopy()
         let rows = x.frames * x.batchSize
         let (i, o) = (inputSize, outputSize)
-        // dx is (T, B, in)
-        var dx = Tensor(shape: [x.frames, x.batchSize, i])
+        // dx is (T, B, in): overwritten by the product below, or zero when it is skipped.
+        dx.resize(to: [x.frames, x.batchSize, i])
+        if !computesInputGradient { dx.zero() }
         g.values.withUnsafeValues { pg in
             x.values.withUnsafeValues { px in
                 weight.value.withUnsafeValues { pw in
@@ -82,7 +84,9 @@ public final class Linear: Layer {
                 Kernels.accumulateColumnSums(pg.baseAddress!, rows: rows, n: o, into: pdb.baseAddress!)
             }
         }
-        return SequenceBatch(values: dx, lengths: x.lengths)
+        let lengths = x.lengths
+        x = SequenceBatch(values: Tensor(shape: [0, 0, 0])) // no longer needed; frees the producer's buffer
+        return SequenceBatch(values: dx, lengths: lengths)
     }
 }
 

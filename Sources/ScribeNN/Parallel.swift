@@ -6,6 +6,11 @@ import Foundation
 /// uses one core per direction. The arithmetic per branch is the same either way.
 public final class Parallel: Layer {
     public let branches: [Layer]
+    /// output is (T, B, ΣC_i) and parts[i] is (T, B, C_i): workspaces reused across batches.
+    private var output = Tensor(shape: [0])
+    private var parts: [Tensor] = []
+    /// inputGradient is (T, B, inputSize): the summed branch gradients.
+    private var inputGradient = Tensor(shape: [0])
 
     public init(_ branches: [Layer]) {
         precondition(!branches.isEmpty, "Parallel: at least one branch")
@@ -52,9 +57,9 @@ public final class Parallel: Layer {
         }
         let ys = outputs.map { $0! }
         let (T, B, C) = (x.frames, x.batchSize, outputSize)
-        // y is (T, B, ΣC_i)
-        var y = Tensor(shape: [T, B, C])
-        y.withUnsafeMutableValues { py in
+        // output is (T, B, ΣC_i); every value is overwritten below.
+        output.resize(to: [T, B, C])
+        output.withUnsafeMutableValues { py in
             var offset = 0
             for part in ys {
                 let c = part.channels
@@ -66,34 +71,37 @@ public final class Parallel: Layer {
                 offset += c
             }
         }
-        return SequenceBatch(values: y, lengths: x.lengths)
+        return SequenceBatch(values: output, lengths: x.lengths)
     }
 
     public func backward(_ dy: SequenceBatch) -> SequenceBatch {
         precondition(batch: dy, channels: outputSize, "Parallel.backward")
         let (T, B, C) = (dy.frames, dy.batchSize, outputSize)
         // parts[i] is (T, B, C_i): branch i's slice of dy.
-        var parts: [SequenceBatch] = []
+        if self.parts.count != branches.count { self.parts = branches.map { _ in Tensor(shape: [0]) } }
         var offset = 0
         dy.values.withUnsafeValues { pdy in
-            for l in branches {
+            for (i, l) in branches.enumerated() {
                 let c = l.outputSize
-                var part = Tensor(shape: [T, B, c])
-                part.withUnsafeMutableValues { pp in
+                self.parts[i].resize(to: [T, B, c])
+                self.parts[i].withUnsafeMutableValues { pp in
                     for r in 0..<(T * B) {
                         (pp.baseAddress! + r * c).update(from: pdy.baseAddress! + r * C + offset, count: c)
                     }
                 }
-                parts.append(SequenceBatch(values: part, lengths: dy.lengths))
                 offset += c
             }
         }
+        let parts = self.parts.map { SequenceBatch(values: $0, lengths: dy.lengths) }
         var grads = [SequenceBatch?](repeating: nil, count: branches.count)
         grads.withUnsafeMutableBufferPointer { out in
             eachBranch { i in out[i] = branches[i].backward(parts[i]) }
         }
-        var dx = grads[0]!
-        for g in grads.dropFirst() { dx.values.add(g!.values) }
-        return dx
+        inputGradient.resize(to: grads[0]!.values.shape)
+        inputGradient.withUnsafeMutableValues { d in
+            grads[0]!.values.withUnsafeValues { d.baseAddress!.update(from: $0.baseAddress!, count: d.count) }
+        }
+        for g in grads.dropFirst() { inputGradient.add(g!.values) }
+        return SequenceBatch(values: inputGradient, lengths: dy.lengths)
     }
 }

@@ -4,6 +4,10 @@
 public final class Reversed: Layer {
     public let inner: Layer
 
+    /// Workspaces for the reversed copies (T, B, C), reused from batch to batch.
+    private var forwardIn = Tensor(shape: [0]), forwardOut = Tensor(shape: [0])
+    private var backwardIn = Tensor(shape: [0]), backwardOut = Tensor(shape: [0])
+
     public init(_ inner: Layer) { self.inner = inner }
 
     public var inputSize: Int { inner.inputSize }
@@ -19,9 +23,15 @@ public final class Reversed: Layer {
     /// The batch with frames 0..<lengths[b] of each sequence b in reverse order; padded
     /// frames become zero.
     static func reverse(_ x: SequenceBatch) -> SequenceBatch {
+        var r = Tensor(shape: [0])
+        return reverse(x, into: &r)
+    }
+
+    /// `reverse(x)` written into `r`, whose storage is reused when its size fits.
+    static func reverse(_ x: SequenceBatch, into r: inout Tensor) -> SequenceBatch {
         let (T, B, C) = (x.frames, x.batchSize, x.channels)
         // r is (T, B, C)
-        var r = Tensor(shape: [T, B, C])
+        r.resize(to: [T, B, C])
         x.values.withUnsafeValues { src in
             r.withUnsafeMutableValues { dst in
                 for b in 0..<B {
@@ -29,6 +39,7 @@ public final class Reversed: Layer {
                     for t in 0..<n {
                         (dst.baseAddress! + (t * B + b) * C).update(from: src.baseAddress! + ((n - 1 - t) * B + b) * C, count: C)
                     }
+                    for t in n..<T { (dst.baseAddress! + (t * B + b) * C).update(repeating: 0, count: C) }
                 }
             }
         }
@@ -36,10 +47,10 @@ public final class Reversed: Layer {
     }
 
     public func forward(_ x: SequenceBatch, training: Bool) -> SequenceBatch {
-        Self.reverse(inner.forward(Self.reverse(x), training: training))
+        Self.reverse(inner.forward(Self.reverse(x, into: &forwardIn), training: training), into: &forwardOut)
     }
 
     public func backward(_ dy: SequenceBatch) -> SequenceBatch {
-        Self.reverse(inner.backward(Self.reverse(dy)))
+        Self.reverse(inner.backward(Self.reverse(dy, into: &backwardIn)), into: &backwardOut)
     }
 }

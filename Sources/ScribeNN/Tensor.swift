@@ -139,8 +139,14 @@ public struct SequenceBatch: Equatable, Sendable {
 
     /// Sets the padded frames (t >= lengths[b]) to zero.
     public mutating func zeroPadding() {
-        let (t, b, c) = (frames, batchSize, channels)
-        let lengths = self.lengths
+        Self.zeroPadding(&values, lengths: lengths)
+    }
+
+    /// Sets the padded frames of `values` (T, B, C) to zero; does not touch (or copy) the
+    /// storage when nothing is padded.
+    static func zeroPadding(_ values: inout Tensor, lengths: [Int]) {
+        let (t, b, c) = (values.shape[0], values.shape[1], values.shape[2])
+        guard lengths.contains(where: { $0 < t }) else { return }
         values.withUnsafeMutableValues { v in
             for s in 0..<b where lengths[s] < t {
                 for f in lengths[s]..<t {

@@ -173,4 +173,23 @@ final class GradientCheckTests: XCTestCase {
         XCTAssertTrue(full.values.values.contains { $0 != 0 })
         XCTAssertTrue(skipped.values.values.allSatisfy { $0 == 0 })
     }
+
+    /// Layers reuse their buffers from batch to batch; results a caller still holds must
+    /// not change when the layer runs again on a batch of the same shape.
+    func testHeldResultsSurviveTheNextBatch() throws {
+        let net = try NetworkSpec.build("[Lbx3 Fl2]", inputSize: 2, seed: 17)
+        let x1 = batch(channels: 2, seed: 1), x2 = batch(channels: 2, seed: 2)
+        let y1 = net.forward(x1, training: true)
+        let snapshot = y1.values.values
+        var g = SeededGenerator(seed: 4)
+        let dy = SequenceBatch(values: randomTensor(y1.values.shape, &g), lengths: y1.lengths)
+        let dx1 = net.backward(dy)
+        let dxSnapshot = dx1.values.values
+        let y2 = net.forward(x2, training: true)
+        let dx2 = net.backward(dy)
+        XCTAssertEqual(y1.values.values, snapshot)
+        XCTAssertEqual(dx1.values.values, dxSnapshot)
+        XCTAssertNotEqual(y2.values.values, snapshot)
+        XCTAssertNotEqual(dx2.values.values, dxSnapshot)
+    }
 }
