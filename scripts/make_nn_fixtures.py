@@ -20,8 +20,14 @@ Files:
                     labels and different lengths, blank 0: losses (reduction none), loss.sum,
                     loss.mean, and the gradients of the sum and mean w.r.t. the logits.
   ctc_blank.safetensors  the same with blank = C - 1 and reduction mean.
+  torch_model.safetensors  a Scribe model file written from PyTorch: nn.LSTM(3, 4, 2 layers,
+                    bidirectional) + nn.Linear(8, 5) saved under Scribe's documented names
+                    (ModelFile: `k.0.weight_ih` = weight_ih_lk, `k.1.*` = *_reverse, `2.weight`)
+                    with the scribe.* __metadata__; torch_model_io.safetensors holds an input
+                    batch (lengths 6 and 4) and PyTorch's logits (padded frames zero).
 """
 import argparse
+import json
 import os
 
 import torch
@@ -91,6 +97,34 @@ def ctc_fixture(path, blank, seed, reductions):
     save_file(tensors, path, metadata={"torch": torch.__version__})
 
 
+def torch_model_fixture(model_path, io_path, seed):
+    torch.manual_seed(seed)
+    lstm = torch.nn.LSTM(3, 4, num_layers=2, bidirectional=True).double()
+    linear = torch.nn.Linear(8, 5).double()
+    for p in list(lstm.parameters()) + list(linear.parameters()):
+        p.data = p.data.float().double()
+    tensors = {}
+    for name, p in lstm.named_parameters():  # e.g. weight_ih_l1_reverse -> 1.1.weight_ih
+        base, layer = name.rsplit("_l", 1)
+        direction = 1 if layer.endswith("_reverse") else 0
+        tensors[f"{int(layer.split('_')[0])}.{direction}.{base}"] = f32(p)
+    tensors["2.weight"] = f32(linear.weight)
+    tensors["2.bias"] = f32(linear.bias)
+    metadata = {"scribe.format": "1", "scribe.architecture": "[Lbx4 Lbx4 Fl5]", "scribe.input_size": "3",
+                "scribe.alphabet": json.dumps(["_", "a", "b", "c", "d"]), "scribe.front_end": "{}"}
+    save_file(tensors, model_path, metadata=metadata)
+    lengths = [6, 4]
+    x = torch.randn(6, 2, 3).float().double()
+    for b, n in enumerate(lengths):
+        x[n:, b] = 0.0
+    packed = torch.nn.utils.rnn.pack_padded_sequence(x, torch.tensor(lengths), enforce_sorted=False)
+    out, _ = torch.nn.utils.rnn.pad_packed_sequence(lstm(packed)[0], total_length=6)
+    logits = linear(out)
+    for b, n in enumerate(lengths):
+        logits[n:, b] = 0.0
+    save_file({"x": f32(x), "lengths": f32(torch.tensor(lengths)), "logits": f32(logits)}, io_path)
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -101,6 +135,8 @@ def main():
     recurrent_fixture("gru", os.path.join(args.out, "gru.safetensors"), seed=2)
     ctc_fixture(os.path.join(args.out, "ctc.safetensors"), blank=0, seed=3, reductions=["none", "sum", "mean"])
     ctc_fixture(os.path.join(args.out, "ctc_blank.safetensors"), blank=5, seed=4, reductions=["mean"])
+    torch_model_fixture(os.path.join(args.out, "torch_model.safetensors"),
+                        os.path.join(args.out, "torch_model_io.safetensors"), seed=5)
     print("wrote fixtures to", os.path.normpath(args.out))
 
 

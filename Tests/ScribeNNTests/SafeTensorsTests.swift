@@ -105,4 +105,15 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertEqual(try NetworkSpec.build("[Lfx3 Lrx3 (Fl2 Fl1) Ar Do10 As At Om RxGfx2]", inputSize: 2, seed: 1).spec,
                        "[Lfx3 Lrx3 (Fl2 Fl1) Ar Do10 As At Om Grx2]")
     }
+
+    /// A model exported from PyTorch under the documented names (scripts/make_nn_fixtures.py)
+    /// loads as a Scribe model and gives PyTorch's logits (tolerance 1e-5 absolute).
+    func testLoadsModelExportedFromPyTorch() throws {
+        let (model, network) = try ModelFile.load(path: fixtureFolder.appendingPathComponent("torch_model.safetensors").path)
+        XCTAssertEqual(model.alphabet, ["_", "a", "b", "c", "d"])
+        XCTAssertEqual(network.spec, "[Lbx4 Lbx4 Fl5]")
+        let io = try loadFixture("torch_model_io.safetensors").tensors
+        let x = SequenceBatch(values: io["x"]!, lengths: io["lengths"]!.values.map { Int($0) })
+        assertClose(network.forward(x, training: false).values, io["logits"]!, abs: 1e-5, "logits of the PyTorch-exported model")
+    }
 }
