@@ -36,6 +36,10 @@ enum BLAS {
 
     /// Whether the AVX2 small-m kernel (`PackedMatrix`) can run on this CPU.
     static let hasSmallMKernel = scribe_have_avx2_fma() != 0
+
+    /// Whether products with m rows go to the small-m kernel (m = 1 is a matrix-vector
+    /// product, faster through sgemv on the unpacked matrix).
+    static func usesSmallMKernel(m: Int) -> Bool { hasSmallMKernel && m > 1 && m <= smallMLimit }
     /// Largest row count sent to the small-m kernel; larger products use sgemm.
     static let smallMLimit = 64
 
@@ -130,7 +134,7 @@ struct PackedMatrix {
     func multiply(m: Int, a: UnsafePointer<Float>, lda: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         assert(beta == 0 || beta == 1, "PackedMatrix.multiply: beta must be 0 or 1")
         plain.withUnsafeBufferPointer { p in
-            if BLAS.hasSmallMKernel && m > 1 && m <= BLAS.smallMLimit {
+            if BLAS.usesSmallMKernel(m: m) {
                 if beta == 0 { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
                 panels.withUnsafeBufferPointer { q in
                     scribe_sgemm_small_m_avx2(Int32(m), Int32(n), Int32(k), a, Int32(lda), q.baseAddress!,

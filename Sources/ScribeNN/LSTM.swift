@@ -102,8 +102,13 @@ public final class LSTM: Layer {
         var bias = biasIH.value.values
         for j in 0..<G { bias[j] += biasHH.value.values[j] }
         let lengths = self.lengths
-        weightHH.value.withUnsafeValues { w in
-            recurrentForward.update(k: H, n: G) { BLAS.transpose(w.baseAddress!, rows: G, columns: H, into: $0) }
+        // Per-frame products use W_hh packed once here, except for a single sequence, where
+        // sgemv on W_hh itself is faster and packing would be wasted work.
+        let packed = BLAS.usesSmallMKernel(m: B)
+        if packed {
+            weightHH.value.withUnsafeValues { w in
+                recurrentForward.update(k: H, n: G) { BLAS.transpose(w.baseAddress!, rows: G, columns: H, into: $0) }
+            }
         }
         let recurrent = recurrentForward
         // zeros is (H): c_{-1}, the initial cell state.
@@ -113,6 +118,7 @@ public final class LSTM: Layer {
         let zp = pz.baseAddress!
         x.withUnsafeValues { px in
         weightIH.value.withUnsafeValues { wih in
+        weightHH.value.withUnsafeValues { whh in
         gates.withUnsafeMutableValues { pg in
         cells.withUnsafeMutableValues { pc in
         tanhCells.withUnsafeMutableValues { ptc in
@@ -126,7 +132,12 @@ public final class LSTM: Layer {
                 let gt = gp + t * B * G
                 if t > 0 {
                     // gates_t (B, 4H) += h_{t-1} (B, H) · W_hhᵀ (H, 4H)
-                    recurrent.multiply(m: B, a: hp + (t - 1) * B * H, lda: H, beta: 1, c: gt, ldc: G)
+                    if packed {
+                        recurrent.multiply(m: B, a: hp + (t - 1) * B * H, lda: H, beta: 1, c: gt, ldc: G)
+                    } else {
+                        BLAS.gemm(transA: false, transB: true, m: B, n: G, k: H, alpha: 1, a: hp + (t - 1) * B * H, lda: H,
+                                  b: whh.baseAddress!, ldb: H, beta: 1, c: gt, ldc: G)
+                    }
                 }
                 for b in 0..<B {
                     let g = gt + b * G
@@ -141,7 +152,7 @@ public final class LSTM: Layer {
                     Self.cellForward(g, cPrev: cPrev, c: c, tanhC: tc, h: h, H: H)
                 }
             }
-        }}}}}}}
+        }}}}}}}}
         return SequenceBatch(values: hidden, lengths: lengths)
     }
 
@@ -161,14 +172,18 @@ public final class LSTM: Layer {
         let chunk = truncation ?? Int.max
         // zeros is (H): c_{-1}.
         let zeros = [Float](repeating: 0, count: H)
-        weightHH.value.withUnsafeValues { w in
-            recurrentBackward.update(k: G, n: H) { $0.update(from: w.baseAddress!, count: G * H) }
+        let packed = BLAS.usesSmallMKernel(m: B)
+        if packed {
+            weightHH.value.withUnsafeValues { w in
+                recurrentBackward.update(k: G, n: H) { $0.update(from: w.baseAddress!, count: G * H) }
+            }
         }
         let recurrent = recurrentBackward
 
         zeros.withUnsafeBufferPointer { pz in
         let zp = pz.baseAddress!
         gradient.values.withUnsafeValues { pdy in
+        weightHH.value.withUnsafeValues { whh in
         gates.withUnsafeValues { pg in
         cells.withUnsafeValues { pc in
         tanhCells.withUnsafeValues { ptc in
@@ -197,10 +212,15 @@ public final class LSTM: Layer {
                 }
                 if t > 0 {
                     // dh (B, H) = dGates_t (B, 4H) · W_hh (4H, H)
-                    recurrent.multiply(m: B, a: dgp + t * B * G, lda: G, beta: 0, c: dhp, ldc: H)
+                    if packed {
+                        recurrent.multiply(m: B, a: dgp + t * B * G, lda: G, beta: 0, c: dhp, ldc: H)
+                    } else {
+                        BLAS.gemm(transA: false, transB: false, m: B, n: H, k: G, alpha: 1, a: dgp + t * B * G, lda: G,
+                                  b: whh.baseAddress!, ldb: H, beta: 0, c: dhp, ldc: H)
+                    }
                 }
             }
-        }}}}}}}}
+        }}}}}}}}}
 
         dGates.withUnsafeValues { pdg in
             let dgp = pdg.baseAddress!

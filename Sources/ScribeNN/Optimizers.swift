@@ -1,3 +1,4 @@
+import ScribeCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -113,12 +114,16 @@ public final class Adam: Optimizer {
                 p.grad.withUnsafeValues { g in
                     m[i].withUnsafeMutableValues { mm in
                         v[i].withUnsafeMutableValues { vv in
-                            for j in 0..<w.count {
-                                var gj = g[j]
-                                if decoupled { w[j] *= 1 - lr * wd } else { gj += wd * w[j] }
-                                mm[j] = b1 * mm[j] + (1 - b1) * gj
-                                vv[j] = b2 * vv[j] + (1 - b2) * gj * gj
-                                w[j] -= stepSize * mm[j] / (vv[j].squareRoot() / correction2Root + eps)
+                            let (wp, gp, mp, vp) = (w.baseAddress!, g.baseAddress!, mm.baseAddress!, vv.baseAddress!)
+                            // Elementwise, so splitting across threads cannot change the result.
+                            ScribeCore.Parallel.forEachChunk(count: w.count, threads: w.count >= 65_536 ? ComputeThreads.count : 1) { range, _ in
+                                for j in range {
+                                    var gj = gp[j]
+                                    if decoupled { wp[j] *= 1 - lr * wd } else { gj += wd * wp[j] }
+                                    mp[j] = b1 * mp[j] + (1 - b1) * gj
+                                    vp[j] = b2 * vp[j] + (1 - b2) * gj * gj
+                                    wp[j] -= stepSize * mp[j] / (vp[j].squareRoot() / correction2Root + eps)
+                                }
                             }
                         }
                     }
