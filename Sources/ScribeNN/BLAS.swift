@@ -13,6 +13,7 @@ enum BLAS {
     static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                      beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        _ = ComputeThreads.applyDefault
         if m == 0 || n == 0 { return }
         if k == 0 {
             // BLAS leaves c scaled by beta when k is 0; do it explicitly for clarity.

@@ -6,11 +6,16 @@ import COpenBLAS
 public enum ComputeThreads {
     nonisolated(unsafe) private static var current = 1
 
+    /// OpenBLAS starts with one thread per core; this brings it in line with `count` (1)
+    /// before the first product, so an unset count means one thread everywhere.
+    static let applyDefault: Void = { openblas_set_num_threads(1) }()
+
     /// The thread count in force (1 until `set` is called).
     public static var count: Int { current }
 
     /// Uses `n` threads from now on (clamped to at least 1).
     public static func set(_ n: Int) {
+        _ = applyDefault
         current = max(1, n)
         openblas_set_num_threads(Int32(current))
     }
