@@ -122,7 +122,7 @@ extension Scribe {
                         let u = SequenceBatch(values: Tensor(shape: [inferenceFrames, 1, input], generator: &g) { Float($0.nextGaussian()) })
                         let softmax = LogSoftmax(size: classes)
                         _ = softmax.forward(net.forward(u, training: false), training: false)
-                        let t = (0..<3).map { _ in Self.seconds { _ = softmax.forward(net.forward(u, training: false), training: false) } }.sorted()[1]
+                        let t = (0..<7).map { _ in Self.seconds { _ = softmax.forward(net.forward(u, training: false), training: false) } }.sorted()[3] // median of 7
                         row["inference_ms"] = t * 1000
                         row["inference_rtf"] = t / (Double(inferenceFrames) * 0.01)
                     }
