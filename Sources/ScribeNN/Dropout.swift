@@ -23,7 +23,7 @@ public final class Dropout: Layer {
     public var spec: String { "Do\(Int((rate * 100).rounded()))" }
 
     public func forward(_ x: SequenceBatch, training: Bool) -> SequenceBatch {
-        precondition(batch: x, channels: inputSize, "Dropout")
+        requireChannels( x, channels: inputSize, "Dropout")
         lengths = x.lengths
         var y = x
         guard training && rate > 0 else {

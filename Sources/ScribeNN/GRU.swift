@@ -67,7 +67,7 @@ public final class GRU: Layer {
     }
 
     public func forward(_ input: SequenceBatch, training: Bool) -> SequenceBatch {
-        precondition(batch: input, channels: inputSize, "GRU")
+        requireChannels( input, channels: inputSize, "GRU")
         let masked = input.maskedCopy()
         x = masked.values
         lengths = masked.lengths
@@ -122,7 +122,7 @@ public final class GRU: Layer {
     }
 
     public func backward(_ gradient: SequenceBatch) -> SequenceBatch {
-        precondition(batch: gradient, channels: hiddenSize, "GRU.backward")
+        requireChannels( gradient, channels: hiddenSize, "GRU.backward")
         precondition(gradient.lengths == lengths && gradient.frames == x.shape[0],
                      "GRU.backward: gradient does not match the last forward")
         let (T, B, I, H) = (x.shape[0], x.shape[1], inputSize, hiddenSize)

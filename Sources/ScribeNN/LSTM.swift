@@ -88,7 +88,7 @@ public final class LSTM: Layer {
     }
 
     public func forward(_ input: SequenceBatch, training: Bool) -> SequenceBatch {
-        precondition(batch: input, channels: inputSize, "LSTM")
+        requireChannels( input, channels: inputSize, "LSTM")
         let masked = input.maskedCopy()
         x = masked.values
         lengths = masked.lengths
@@ -157,7 +157,7 @@ public final class LSTM: Layer {
     }
 
     public func backward(_ gradient: SequenceBatch) -> SequenceBatch {
-        precondition(batch: gradient, channels: hiddenSize, "LSTM.backward")
+        requireChannels( gradient, channels: hiddenSize, "LSTM.backward")
         precondition(gradient.lengths == lengths && gradient.frames == x.shape[0],
                      "LSTM.backward: gradient does not match the last forward")
         let (T, B, I, H) = (x.shape[0], x.shape[1], inputSize, hiddenSize)

@@ -83,7 +83,7 @@ extension SequenceBatch {
 }
 
 @inline(__always)
-func precondition(batch x: SequenceBatch, channels: Int, _ who: @autoclosure () -> String) {
+func requireChannels(_ x: SequenceBatch, channels: Int, _ who: @autoclosure () -> String) {
     precondition(x.channels == channels,
                  "\(who()): expected \(channels) channels per frame, got \(x.channels) (shape \(x.values.shape))")
 }

@@ -31,7 +31,7 @@ public final class Linear: Layer {
     }
 
     public func forward(_ input: SequenceBatch, training: Bool) -> SequenceBatch {
-        precondition(batch: input, channels: inputSize, "Linear")
+        requireChannels( input, channels: inputSize, "Linear")
         x = input.maskedCopy()
         let rows = x.frames * x.batchSize
         let (i, o) = (inputSize, outputSize)
@@ -54,7 +54,7 @@ public final class Linear: Layer {
     }
 
     public func backward(_ gradient: SequenceBatch) -> SequenceBatch {
-        precondition(batch: gradient, channels: outputSize, "Linear.backward")
+        requireChannels( gradient, channels: outputSize, "Linear.backward")
         precondition(gradient.values.shape[0...1] == x.values.shape[0...1], "Linear.backward: gradient does not match the last forward")
         // g is (T, B, out), zero at padded frames
         let g = gradient.maskedCopy()

@@ -28,7 +28,7 @@ public final class LogSoftmax: Layer {
     }
 
     public func forward(_ x: SequenceBatch, training: Bool) -> SequenceBatch {
-        precondition(batch: x, channels: inputSize, "LogSoftmax")
+        requireChannels( x, channels: inputSize, "LogSoftmax")
         var out = x
         x.values.withUnsafeValues { s in
             out.values.withUnsafeMutableValues { d in

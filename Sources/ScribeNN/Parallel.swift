@@ -75,7 +75,7 @@ public final class Parallel: Layer {
     }
 
     public func backward(_ dy: SequenceBatch) -> SequenceBatch {
-        precondition(batch: dy, channels: outputSize, "Parallel.backward")
+        requireChannels( dy, channels: outputSize, "Parallel.backward")
         let (T, B, C) = (dy.frames, dy.batchSize, outputSize)
         // parts[i] is (T, B, C_i): branch i's slice of dy.
         if self.parts.count != branches.count { self.parts = branches.map { _ in Tensor(shape: [0]) } }

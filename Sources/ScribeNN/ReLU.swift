@@ -14,7 +14,7 @@ public final class ReLU: Layer {
     public var spec: String { "Ar" }
 
     public func forward(_ x: SequenceBatch, training: Bool) -> SequenceBatch {
-        precondition(batch: x, channels: inputSize, "ReLU")
+        requireChannels( x, channels: inputSize, "ReLU")
         y = pointwiseForward(x) { v in max(0, v) }
         return y
     }

@@ -55,7 +55,11 @@ public struct SafeTensors: Equatable {
             offset += 4 * t.count
         }
         if !metadata.isEmpty { header["__metadata__"] = metadata }
-        var json = try! JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        // The header holds only strings, integers, arrays and dictionaries of them, which
+        // JSONSerialization always encodes.
+        guard var json = try? JSONSerialization.data(withJSONObject: header, options: [.sortedKeys]) else {
+            preconditionFailure("SafeTensors.encode: the header could not be encoded as JSON")
+        }
         while json.count % 8 != 0 { json.append(0x20) }
         var data = Data(capacity: 8 + json.count + offset)
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }

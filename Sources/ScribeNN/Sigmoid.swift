@@ -14,7 +14,7 @@ public final class Sigmoid: Layer {
     public var spec: String { "As" }
 
     public func forward(_ x: SequenceBatch, training: Bool) -> SequenceBatch {
-        precondition(batch: x, channels: inputSize, "Sigmoid")
+        requireChannels( x, channels: inputSize, "Sigmoid")
         y = pointwiseForward(x) { v in Kernels.sigmoid(v) }
         return y
     }

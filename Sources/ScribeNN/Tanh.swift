@@ -14,7 +14,7 @@ public final class Tanh: Layer {
     public var spec: String { "At" }
 
     public func forward(_ x: SequenceBatch, training: Bool) -> SequenceBatch {
-        precondition(batch: x, channels: inputSize, "Tanh")
+        requireChannels( x, channels: inputSize, "Tanh")
         y = pointwiseForward(x) { v in tanhf(v) }
         return y
     }
