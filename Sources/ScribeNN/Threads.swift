@@ -13,12 +13,16 @@ public enum ComputeThreads {
     /// The thread count in force (1 until `set` is called).
     public static var count: Int { current }
 
-    /// Uses `n` threads from now on (clamped to at least 1).
+    /// Uses `n` threads from now on (clamped to at least 1). Call it from one thread, between
+    /// training steps, not while layers are running.
     public static func set(_ n: Int) {
         _ = applyDefault
         current = max(1, n)
         openblas_set_num_threads(Int32(current))
     }
+
+    /// The thread count OpenBLAS is currently using.
+    static var blasThreads: Int { Int(openblas_get_num_threads()) }
 
     /// Runs `body` with OpenBLAS limited to `n` threads, then restores the setting. Used
     /// when Scribe already runs independent work on separate threads.

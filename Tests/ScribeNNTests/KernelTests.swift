@@ -22,6 +22,14 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    func testThreadSettingReachesOpenBLAS() {
+        ComputeThreads.set(2)
+        XCTAssertEqual(ComputeThreads.blasThreads, min(2, Parallel.availableCores))
+        ComputeThreads.set(1)
+        XCTAssertEqual(ComputeThreads.blasThreads, 1)
+        XCTAssertEqual(ComputeThreads.count, 1)
+    }
+
     func testMatmulKnownValues() {
         let a = Tensor(shape: [2, 3], values: [1, 2, 3, 4, 5, 6])
         let b = Tensor(shape: [3, 2], values: [7, 8, 9, 10, 11, 12])
