@@ -59,16 +59,42 @@ TARGET static void block1x8(int k, const float *a, const float *b, int ldb, floa
     _mm256_storeu_ps(c, acc);
 }
 
+/// One row, four consecutive panels (64 columns): eight independent accumulators, so a
+/// single row (batch 1) is limited by memory bandwidth rather than FMA latency.
+TARGET static void row1x64(int k, const float *a, const float *panels, float *c) {
+    const float *p0 = panels, *p1 = panels + (long)k * PANEL, *p2 = panels + 2L * k * PANEL, *p3 = panels + 3L * k * PANEL;
+    __m256 c00 = _mm256_loadu_ps(c), c01 = _mm256_loadu_ps(c + 8), c10 = _mm256_loadu_ps(c + 16), c11 = _mm256_loadu_ps(c + 24);
+    __m256 c20 = _mm256_loadu_ps(c + 32), c21 = _mm256_loadu_ps(c + 40), c30 = _mm256_loadu_ps(c + 48), c31 = _mm256_loadu_ps(c + 56);
+    for (int p = 0; p < k; p++) {
+        __m256 x = _mm256_broadcast_ss(a + p);
+        long o = (long)p * PANEL;
+        c00 = _mm256_fmadd_ps(x, _mm256_loadu_ps(p0 + o), c00); c01 = _mm256_fmadd_ps(x, _mm256_loadu_ps(p0 + o + 8), c01);
+        c10 = _mm256_fmadd_ps(x, _mm256_loadu_ps(p1 + o), c10); c11 = _mm256_fmadd_ps(x, _mm256_loadu_ps(p1 + o + 8), c11);
+        c20 = _mm256_fmadd_ps(x, _mm256_loadu_ps(p2 + o), c20); c21 = _mm256_fmadd_ps(x, _mm256_loadu_ps(p2 + o + 8), c21);
+        c30 = _mm256_fmadd_ps(x, _mm256_loadu_ps(p3 + o), c30); c31 = _mm256_fmadd_ps(x, _mm256_loadu_ps(p3 + o + 8), c31);
+    }
+    _mm256_storeu_ps(c, c00); _mm256_storeu_ps(c + 8, c01); _mm256_storeu_ps(c + 16, c10); _mm256_storeu_ps(c + 24, c11);
+    _mm256_storeu_ps(c + 32, c20); _mm256_storeu_ps(c + 40, c21); _mm256_storeu_ps(c + 48, c30); _mm256_storeu_ps(c + 56, c31);
+}
+
 TARGET void scribe_sgemm_small_m_avx2(int m, int n, int k, const float *a, int lda,
                                       const float *packed, const float *b, int ldb, float *c, int ldc) {
     int nFull = n - n % PANEL;
     int m4 = m - m % 4;
+    // Rows in blocks of 4 against each panel.
     for (int j = 0; j < nFull; j += PANEL) {
         const float *panel = packed + (long)j * k; // (k, PANEL), contiguous
         for (int i = 0; i < m4; i += 4)
             block4x16(k, a + (long)i * lda, lda, panel, PANEL, c + (long)i * ldc + j, ldc);
-        for (int i = m4; i < m; i++)
-            for (int jj = 0; jj < PANEL; jj += 8) block1x8(k, a + (long)i * lda, panel + jj, PANEL, c + (long)i * ldc + j + jj);
+    }
+    // Leftover rows: four panels at a time, then one.
+    for (int i = m4; i < m; i++) {
+        const float *ai = a + (long)i * lda;
+        float *ci = c + (long)i * ldc;
+        int j = 0;
+        for (; j + 4 * PANEL <= nFull; j += 4 * PANEL) row1x64(k, ai, packed + (long)j * k, ci + j);
+        for (; j < nFull; j += PANEL)
+            for (int jj = 0; jj < PANEL; jj += 8) block1x8(k, ai, packed + (long)j * k + jj, PANEL, ci + j + jj);
     }
     int n8 = nFull + (n - nFull) / 8 * 8;
     for (int i = 0; i < m; i++) {

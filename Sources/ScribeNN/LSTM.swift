@@ -102,8 +102,8 @@ public final class LSTM: Layer {
         var bias = biasIH.value.values
         for j in 0..<G { bias[j] += biasHH.value.values[j] }
         let lengths = self.lengths
-        // Per-frame products use W_hh packed once here, except for a single sequence, where
-        // sgemv on W_hh itself is faster and packing would be wasted work.
+        // Per-frame products use W_hh packed once here (sgemm on W_hh itself when the
+        // small-m kernel does not apply: no AVX2, or a large batch).
         let packed = BLAS.usesSmallMKernel(m: B)
         if packed {
             weightHH.value.withUnsafeValues { w in

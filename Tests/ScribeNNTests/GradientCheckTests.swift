@@ -192,4 +192,33 @@ final class GradientCheckTests: XCTestCase {
         XCTAssertNotEqual(y2.values.values, snapshot)
         XCTAssertNotEqual(dx2.values.values, dxSnapshot)
     }
+
+    /// Batches above BLAS.smallMLimit take the sgemm path for the per-frame products; it
+    /// must agree with the packed small-m kernel used for smaller batches.
+    func testLargeBatchPathAgreesWithSmallBatchPath() throws {
+        let net = try NetworkSpec.build("[Lbx5 Gbx3]", inputSize: 2, seed: 19)
+        let B = BLAS.smallMLimit + 2, half = B / 2
+        var g = SeededGenerator(seed: 5)
+        let lengths = (0..<B).map { 1 + $0 % 4 }
+        let x = SequenceBatch(values: randomTensor([4, B, 2], &g), lengths: lengths)
+        let dy = SequenceBatch(values: randomTensor([4, B, 6], &g), lengths: lengths)
+        net.zeroGradients()
+        let y = net.forward(x, training: true)
+        let dx = net.backward(dy)
+        let grads = net.parameters.map(\.grad)
+        net.zeroGradients()
+        for part in [0..<half, half..<B] {
+            func slice(_ t: Tensor) -> Tensor {
+                var s = Tensor(shape: [4, part.count, t.shape[2]])
+                for f in 0..<4 { for (j, b) in part.enumerated() { for c in 0..<t.shape[2] { s[f, j, c] = t[f, b, c] } } }
+                return s
+            }
+            let ls = Array(lengths[part])
+            let ys = net.forward(SequenceBatch(values: slice(x.values), lengths: ls), training: true)
+            let dxs = net.backward(SequenceBatch(values: slice(dy.values), lengths: ls))
+            assertClose(ys.values, slice(y.values), abs: 1e-5, "outputs of sequences \(part)")
+            assertClose(dxs.values, slice(dx.values), abs: 1e-5, "input gradients of sequences \(part)")
+        }
+        for (p, expected) in zip(net.parameters, grads) { assertClose(p.grad, expected, abs: 1e-4, "parameter gradient") }
+    }
 }

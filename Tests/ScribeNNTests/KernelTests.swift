@@ -66,7 +66,7 @@ final class SmallMKernelTests: XCTestCase {
     func testSmallMKernelMatchesReference() {
         var g = SeededGenerator(seed: 9)
         for m in [1, 2, 3, 4, 5, 8, 9, 16, 17] {
-            for (n, k) in [(24, 7), (25, 3), (48, 16), (8, 1), (7, 5), (100, 33), (1024, 64)] {
+            for (n, k) in [(24, 7), (25, 3), (48, 16), (8, 1), (7, 5), (100, 33), (1024, 64), (64, 9), (80, 4), (136, 2)] {
                 for beta: Float in [0, 1] {
                     let a = randomTensor([m, k], &g), b = randomTensor([k, n], &g)
                     var c = randomTensor([m, n], &g)
