@@ -5,7 +5,10 @@
 //   C*            thin system-library targets over Debian -dev packages (pkg-config)
 //   ScribeCore    plain Swift: feature matrices, .npy files, progress, threading
 //   ScribeAudio   audio front end: libsndfile decoding, libsamplerate, FFTW STFT, mel, MFCC
-//   ScribeImage   images: libpng writing, colormaps, spectrogram pictures
+//   ScribeImage   images: libpng reading and writing, line normalization, page segmentation, pictures
+//   ScribeNN      the learning core: tensors, BLAS layers with backward passes, LSTM/GRU,
+//                 CTC loss, optimizers, safetensors model files
+//   ScribeHTR     the handwriting front end's network: a convnet window sliding along each line
 //   scribe        the command-line tool (swift-argument-parser)
 import PackageDescription
 
@@ -16,6 +19,8 @@ let package = Package(
         .library(name: "ScribeAudio", targets: ["ScribeAudio"]),
         .library(name: "ScribeImage", targets: ["ScribeImage"]),
         .library(name: "ScribeCore", targets: ["ScribeCore"]),
+        .library(name: "ScribeNN", targets: ["ScribeNN"]),
+        .library(name: "ScribeHTR", targets: ["ScribeHTR"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,10 +37,13 @@ let package = Package(
         .target(name: "ScribeCore"),
         .target(name: "ScribeAudio", dependencies: ["ScribeCore", "CSndfile", "CFFTW", "CSamplerate", "COpenBLAS"]),
         .target(name: "ScribeImage", dependencies: ["ScribeCore", "CPNG"]),
+        .target(name: "CScribeKernels"), // hand-written AVX2 kernels used inside ScribeNN
+        .target(name: "ScribeNN", dependencies: ["ScribeCore", "COpenBLAS", "CScribeKernels"]),
+        .target(name: "ScribeHTR", dependencies: ["ScribeCore", "ScribeImage", "ScribeNN"]),
 
         // MARK: Command line
         .executableTarget(name: "scribe", dependencies: [
-            "ScribeCore", "ScribeAudio", "ScribeImage",
+            "ScribeCore", "ScribeAudio", "ScribeImage", "ScribeNN", "ScribeHTR",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -44,6 +52,9 @@ let package = Package(
         .testTarget(name: "ScribeAudioTests", dependencies: ["ScribeAudio", "ScribeCore", "CSndfile"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ScribeImageTests", dependencies: ["ScribeImage", "ScribeCore", "CPNG"], exclude: ["Fixtures"]),
+        .testTarget(name: "ScribeNNTests", dependencies: ["ScribeNN", "ScribeCore"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "ScribeHTRTests", dependencies: ["ScribeHTR", "ScribeNN", "ScribeImage", "ScribeCore"]),
         .testTarget(name: "ScribeCLITests", dependencies: ["scribe", "ScribeCore", "ScribeImage"]),
     ]
 )

@@ -1,0 +1,17 @@
+/// A layer over batches of images, tensors shaped (B, C, H, W) as in PyTorch's Conv2d:
+/// forward caches what backward needs; backward accumulates parameter gradients and
+/// returns the gradient with respect to the input.
+public protocol ImageLayer: AnyObject {
+    /// A short description, e.g. `C3x3,16` or `Mp2x2`.
+    var spec: String { get }
+    func namedParameters() -> [(name: String, parameter: Parameter)]
+    /// x is (B, C, H, W).
+    func forward(_ x: Tensor) -> Tensor
+    /// dy has the shape of the last output; returns dx shaped like the last input.
+    func backward(_ dy: Tensor) -> Tensor
+}
+
+extension ImageLayer {
+    public var parameters: [Parameter] { namedParameters().map(\.parameter) }
+    public func zeroGradients() { for p in parameters { p.grad.zero() } }
+}

@@ -1,0 +1,89 @@
+/// A trainable tensor and the gradient accumulated for it.
+///
+/// Layers add (`+=`) into `grad` during `backward`; `Layer.zeroGradients()` clears them,
+/// as in llm.c, so gradients of several backward calls can be summed.
+public final class Parameter {
+    /// Value, shaped as the layer documents (PyTorch's layout where one exists).
+    public var value: Tensor
+    /// Gradient of the loss with respect to `value`, same shape.
+    public var grad: Tensor
+
+    public init(_ value: Tensor) {
+        self.value = value
+        self.grad = Tensor(shape: value.shape)
+    }
+}
+
+/// A layer over padded batches of sequences: forward computes and caches what backward
+/// needs; backward takes the gradient of the loss with respect to the last forward output,
+/// accumulates parameter gradients and returns the gradient with respect to its input.
+///
+/// Every layer keeps padded frames (t >= lengths[b]) at zero in its outputs and input
+/// gradients, and ignores the values of padded frames in its inputs and output gradients.
+public protocol Layer: AnyObject {
+    /// A short tesseract-like description, e.g. `Lbx256` (see `NetworkSpec`).
+    var spec: String { get }
+    /// Channels per input frame.
+    var inputSize: Int { get }
+    /// Channels per output frame.
+    var outputSize: Int { get }
+    /// Parameters with names relative to this layer (e.g. `weight`, `0.1.weight_ih`).
+    func namedParameters() -> [(name: String, parameter: Parameter)]
+    /// Computes the output for `x` (T, B, inputSize); the result is (T, B, outputSize).
+    func forward(_ x: SequenceBatch, training: Bool) -> SequenceBatch
+    /// Given dy (T, B, outputSize) for the last forward call, accumulates parameter
+    /// gradients and returns dx (T, B, inputSize).
+    func backward(_ dy: SequenceBatch) -> SequenceBatch
+}
+
+extension Layer {
+    /// All parameters in a fixed order.
+    public var parameters: [Parameter] { namedParameters().map(\.parameter) }
+
+    /// Number of trainable values.
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
+
+    /// Sets every parameter gradient to zero.
+    public func zeroGradients() {
+        for p in parameters { p.grad.zero() }
+    }
+}
+
+extension Layer {
+    /// Marks the layers that read this network's input so their backward skips the input
+    /// gradient (returning zeros): a training loop does not need d(loss)/d(features), and
+    /// for a first LSTM layer this saves a (T·B, 4H)·(4H, I) product per direction.
+    public func skipInputGradient() {
+        switch self {
+        case let s as Series: s.layers[0].skipInputGradient()
+        case let p as Parallel: p.branches.forEach { $0.skipInputGradient() }
+        case let r as Reversed: r.inner.skipInputGradient()
+        case let l as LSTM: l.computesInputGradient = false
+        case let g as GRU: g.computesInputGradient = false
+        case let l as Linear: l.computesInputGradient = false
+        default: break // pointwise layers and residuals still pass the gradient through
+        }
+    }
+}
+
+/// Stateless layers without parameters share this default.
+extension Layer {
+    public func namedParameters() -> [(name: String, parameter: Parameter)] { [] }
+}
+
+// MARK: - Padding helpers
+
+extension SequenceBatch {
+    /// The batch with padded frames set to zero (a copy; the caller's value is unchanged).
+    func maskedCopy() -> SequenceBatch {
+        var c = self
+        if lengths.contains(where: { $0 < frames }) { c.zeroPadding() }
+        return c
+    }
+}
+
+@inline(__always)
+func requireChannels(_ x: SequenceBatch, channels: Int, _ who: @autoclosure () -> String) {
+    precondition(x.channels == channels,
+                 "\(who()): expected \(channels) channels per frame, got \(x.channels) (shape \(x.values.shape))")
+}

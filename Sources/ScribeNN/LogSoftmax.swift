@@ -1,0 +1,61 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Log-softmax over the channels of every frame: y = x - log Σ exp(x).
+/// Backward: dx = dy - softmax(x) · Σ dy (per frame).
+public final class LogSoftmax: Layer {
+    public let inputSize: Int
+    public var outputSize: Int { inputSize }
+    /// y is (T, B, C): the last output.
+    private var y = SequenceBatch(values: Tensor(shape: [0, 0, 0]))
+
+    public init(size: Int) { inputSize = size }
+
+    public var spec: String { "Om" }
+
+    /// Log-softmax of each row of a (rows, c) matrix, computed stably (max subtracted).
+    static func rows(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, rows: Int, c: Int) {
+        for r in 0..<rows {
+            let s = src + r * c, d = dst + r * c
+            var m = -Float.infinity
+            for j in 0..<c { m = max(m, s[j]) }
+            var sum: Float = 0
+            for j in 0..<c { sum += expf(s[j] - m) }
+            let lse = m + logf(sum)
+            for j in 0..<c { d[j] = s[j] - lse }
+        }
+    }
+
+    public func forward(_ x: SequenceBatch, training: Bool) -> SequenceBatch {
+        requireChannels( x, channels: inputSize, "LogSoftmax")
+        var out = x
+        x.values.withUnsafeValues { s in
+            out.values.withUnsafeMutableValues { d in
+                Self.rows(s.baseAddress!, d.baseAddress!, rows: x.frames * x.batchSize, c: inputSize)
+            }
+        }
+        out.zeroPadding()
+        y = out
+        return out
+    }
+
+    public func backward(_ dy: SequenceBatch) -> SequenceBatch {
+        precondition(dy.values.shape == y.values.shape, "LogSoftmax.backward: gradient does not match the last forward")
+        var dx = dy
+        let c = inputSize
+        dx.values.withUnsafeMutableValues { d in
+            y.values.withUnsafeValues { yv in
+                for r in 0..<(y.frames * y.batchSize) {
+                    let g = d.baseAddress! + r * c, lp = yv.baseAddress! + r * c
+                    var sum: Float = 0
+                    for j in 0..<c { sum += g[j] }
+                    for j in 0..<c { g[j] -= expf(lp[j]) * sum }
+                }
+            }
+        }
+        dx.lengths = y.lengths
+        dx.zeroPadding()
+        return dx
+    }
+}

@@ -1,0 +1,58 @@
+/// Max pooling over (B, C, H, W) windows of `kernel` with `stride` (default: the kernel),
+/// no padding, as PyTorch's nn.MaxPool2d. Backward routes each gradient to the first
+/// maximum of its window.
+public final class MaxPool2D: ImageLayer {
+    public let kernel: (height: Int, width: Int)
+    public let stride: (height: Int, width: Int)
+    /// argmax is (B, C, Ho, Wo): flat input index of each window's maximum.
+    private var argmax: [Int] = []
+    private var inputShape: [Int] = []
+    private var outputShape: [Int] = []
+
+    public init(kernel: (Int, Int), stride: (Int, Int)? = nil) {
+        let s = stride ?? kernel
+        precondition(kernel.0 > 0 && kernel.1 > 0 && s.0 > 0 && s.1 > 0, "MaxPool2D: sizes must be positive")
+        self.kernel = kernel
+        self.stride = s
+    }
+
+    public var spec: String { "Mp\(kernel.height)x\(kernel.width)" }
+    public func namedParameters() -> [(name: String, parameter: Parameter)] { [] }
+
+    public func forward(_ x: Tensor) -> Tensor {
+        precondition(x.rank == 4, "MaxPool2D: expected (B, C, H, W), got \(x.shape)")
+        let (B, C, H, W) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let Ho = (H - kernel.height) / stride.height + 1, Wo = (W - kernel.width) / stride.width + 1
+        precondition(H >= kernel.height && W >= kernel.width, "MaxPool2D: a \(H)×\(W) input is smaller than the window")
+        inputShape = x.shape
+        outputShape = [B, C, Ho, Wo]
+        // y is (B, C, Ho, Wo)
+        var y = Tensor(shape: outputShape)
+        argmax = [Int](repeating: 0, count: y.count)
+        x.withUnsafeValues { px in
+            y.withUnsafeMutableValues { py in
+                for plane in 0..<(B * C) {
+                    let base = plane * H * W
+                    for i in 0..<Ho { for j in 0..<Wo {
+                        var best = -Float.infinity, at = base + i * stride.height * W + j * stride.width
+                        for u in 0..<kernel.height { for v in 0..<kernel.width {
+                            let idx = base + (i * stride.height + u) * W + j * stride.width + v
+                            if px[idx] > best { best = px[idx]; at = idx }
+                        } }
+                        let o = (plane * Ho + i) * Wo + j
+                        py[o] = best
+                        argmax[o] = at
+                    } }
+                }
+            }
+        }
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        precondition(dy.shape == outputShape, "MaxPool2D.backward: gradient \(dy.shape) does not match the last output \(outputShape)")
+        var dx = Tensor(shape: inputShape)
+        for o in 0..<dy.count { dx.values[argmax[o]] += dy.values[o] }
+        return dx
+    }
+}

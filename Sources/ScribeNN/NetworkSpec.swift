@@ -1,0 +1,125 @@
+import ScribeCore
+
+/// Errors parsing a network spec string.
+public struct NetworkSpecError: Error, CustomStringConvertible, Equatable {
+    public let spec: String
+    public let position: Int
+    public let reason: String
+    public var description: String {
+        "network spec \"\(spec)\": \(reason) at character \(position). " +
+            "Example of a valid spec: \"[Lbx256 Lbx256 Fl29]\" (see NetworkSpec)"
+    }
+}
+
+/// Tesseract-style network descriptions, the string every layer prints as its `spec`:
+///
+///     [a b c]    Series          (a b)    Parallel (outputs concatenated)
+///     Lfx256     LSTM, 256 units          Lrx256   reversed LSTM       Lbx256  bidirectional LSTM
+///     Gfx/Grx/Gbx  the same with a GRU    Rx<layer>  any layer reversed in time
+///     Res<layer> residual connection      Fl29     linear layer with 29 outputs
+///     Ar / At / As   ReLU, tanh, sigmoid  Om       log-softmax         Do10  dropout 10%
+///
+/// `build` turns a spec into layers with freshly initialised weights drawn from a seed.
+public enum NetworkSpec {
+    /// Builds the network described by `spec` for frames of `inputSize` channels.
+    public static func build(_ spec: String, inputSize: Int, seed: UInt64) throws -> Layer {
+        var parser = Parser(text: Array(spec.unicodeScalars), spec: spec, generator: SeededGenerator(seed: seed), dropoutSeed: seed &+ 1)
+        parser.skipSpaces()
+        let layer = try parser.layer(inputSize: inputSize)
+        parser.skipSpaces()
+        guard parser.position == parser.text.count else { throw parser.error("unexpected text after the network") }
+        return layer
+    }
+
+    private struct Parser {
+        let text: [Unicode.Scalar]
+        let spec: String
+        var generator: SeededGenerator
+        var dropoutSeed: UInt64
+        var position = 0
+
+        func error(_ reason: String) -> NetworkSpecError { NetworkSpecError(spec: spec, position: position, reason: reason) }
+
+        mutating func skipSpaces() { while position < text.count && text[position] == " " { position += 1 } }
+
+        mutating func accept(_ word: String) -> Bool {
+            let w = Array(word.unicodeScalars)
+            guard position + w.count <= text.count, Array(text[position..<(position + w.count)]) == w else { return false }
+            position += w.count
+            return true
+        }
+
+        mutating func number() throws -> Int {
+            let start = position
+            while position < text.count, ("0"..."9").contains(text[position]) { position += 1 }
+            guard position > start, let n = Int(String(String.UnicodeScalarView(text[start..<position]))), n > 0 else {
+                throw error("expected a positive number")
+            }
+            return n
+        }
+
+        mutating func layer(inputSize: Int) throws -> Layer {
+            if accept("[") {
+                var layers: [Layer] = []
+                var size = inputSize
+                skipSpaces()
+                while !accept("]") {
+                    guard position < text.count else { throw error("missing ]") }
+                    let l = try layer(inputSize: size)
+                    layers.append(l)
+                    size = l.outputSize
+                    skipSpaces()
+                }
+                guard !layers.isEmpty else { throw error("empty series") }
+                return Series(layers)
+            }
+            if accept("(") {
+                var branches: [Layer] = []
+                skipSpaces()
+                while !accept(")") {
+                    guard position < text.count else { throw error("missing )") }
+                    branches.append(try layer(inputSize: inputSize))
+                    skipSpaces()
+                }
+                guard !branches.isEmpty else { throw error("empty parallel") }
+                return Parallel(branches)
+            }
+            if accept("Res") {
+                let inner = try layer(inputSize: inputSize)
+                guard inner.outputSize == inputSize else {
+                    throw error("a residual layer must keep the size (\(inputSize) in, \(inner.outputSize) out)")
+                }
+                return Residual(inner)
+            }
+            if accept("Rx") { return Reversed(try layer(inputSize: inputSize)) }
+            for kind in ["L", "G"] {
+                for dir in ["f", "r", "b"] where accept(kind + dir + "x") {
+                    let n = try number()
+                    func make() -> Layer {
+                        kind == "L" ? LSTM(inputSize: inputSize, hiddenSize: n, generator: &generator)
+                            : GRU(inputSize: inputSize, hiddenSize: n, generator: &generator)
+                    }
+                    switch dir {
+                    case "f": return make()
+                    case "r": return Reversed(make())
+                    default:
+                        let forward = make()
+                        return Parallel([forward, Reversed(make())])
+                    }
+                }
+            }
+            if accept("Fl") { return Linear(inputSize: inputSize, outputSize: try number(), generator: &generator) }
+            if accept("Ar") { return ReLU(size: inputSize) }
+            if accept("At") { return Tanh(size: inputSize) }
+            if accept("As") { return Sigmoid(size: inputSize) }
+            if accept("Om") { return LogSoftmax(size: inputSize) }
+            if accept("Do") {
+                let percent = try number()
+                guard percent < 100 else { throw error("dropout percentage must be below 100") }
+                dropoutSeed &+= 1
+                return Dropout(size: inputSize, rate: Float(percent) / 100, seed: dropoutSeed)
+            }
+            throw error("unknown layer")
+        }
+    }
+}

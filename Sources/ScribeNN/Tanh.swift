@@ -1,0 +1,25 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The hyperbolic tangent, applied to every value.
+public final class Tanh: Layer {
+    public let inputSize: Int
+    public var outputSize: Int { inputSize }
+    /// y is (T, B, C): the last output, from which the derivative is computed.
+    private var y = SequenceBatch(values: Tensor(shape: [0, 0, 0]))
+
+    public init(size: Int) { inputSize = size }
+
+    public var spec: String { "At" }
+
+    public func forward(_ x: SequenceBatch, training: Bool) -> SequenceBatch {
+        requireChannels( x, channels: inputSize, "Tanh")
+        y = pointwiseForward(x) { v in tanhf(v) }
+        return y
+    }
+
+    public func backward(_ dy: SequenceBatch) -> SequenceBatch {
+        pointwiseBackward(dy, output: y) { yv in 1 - yv * yv }
+    }
+}

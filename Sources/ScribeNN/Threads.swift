@@ -1,0 +1,34 @@
+import COpenBLAS
+
+/// The number of threads every ScribeNN kernel uses: OpenBLAS's thread pool and Scribe's
+/// own batch-parallel loops (CTC over sequences, the two directions of a bidirectional
+/// layer). Results depend on the seed and on this count only, never on scheduling.
+public enum ComputeThreads {
+    nonisolated(unsafe) private static var current = 1
+
+    /// OpenBLAS starts with one thread per core; this brings it in line with `count` (1)
+    /// before the first product, so an unset count means one thread everywhere.
+    static let applyDefault: Void = { openblas_set_num_threads(1) }()
+
+    /// The thread count in force (1 until `set` is called).
+    public static var count: Int { current }
+
+    /// Uses `n` threads from now on (clamped to at least 1). Call it from one thread, between
+    /// training steps, not while layers are running.
+    public static func set(_ n: Int) {
+        _ = applyDefault
+        current = max(1, n)
+        openblas_set_num_threads(Int32(current))
+    }
+
+    /// The thread count OpenBLAS is currently using.
+    static var blasThreads: Int { Int(openblas_get_num_threads()) }
+
+    /// Runs `body` with OpenBLAS limited to `n` threads, then restores the setting. Used
+    /// when Scribe already runs independent work on separate threads.
+    static func withBLASThreads<R>(_ n: Int, _ body: () throws -> R) rethrows -> R {
+        openblas_set_num_threads(Int32(max(1, n)))
+        defer { openblas_set_num_threads(Int32(current)) }
+        return try body()
+    }
+}

@@ -1,0 +1,148 @@
+import ArgumentParser
+import Foundation
+import ScribeCore
+import ScribeNN
+
+extension Scribe {
+    /// `scribe bench train-step`: one full BiLSTM + CTC training step, timed.
+    struct BenchTrainStep: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "train-step",
+            abstract: "Time one training step (forward, CTC loss, backward, Adam update) of a stacked BiLSTM.",
+            discussion: """
+            The model is [Lbx<hidden> x <layers>, Fl<classes>] over <input>-channel frames; every \
+            sequence in the batch has <frames> frames and a random target of <target-length> labels. \
+            Also times inference (forward + log-softmax) of one <inference-frames>-frame utterance. \
+            scripts/bench-train-step runs the same step in PyTorch and prints the ratio.
+            """)
+
+        @Option(help: "Channels per input frame.")
+        var input: Int = 80
+        @Option(help: "LSTM units per direction.")
+        var hidden: Int = 256
+        @Option(help: "Bidirectional LSTM layers.")
+        var layers: Int = 2
+        @Option(help: "Output classes, blank (index 0) included.")
+        var classes: Int = 29
+        @Option(help: "Comma-separated batch sizes to measure.")
+        var batch: String = "16"
+        @Option(help: "Frames per sequence.")
+        var frames: Int = 400
+        @Option(help: "Labels per target.")
+        var targetLength: Int = 60
+        @Option(help: "Comma-separated thread counts to measure.")
+        var threads: String = "1"
+        @Option(help: "Timed steps per row (the median is reported).")
+        var steps: Int = 5
+        @Option(help: "Untimed warm-up steps per row.")
+        var warmup: Int = 1
+        @Option(help: "Frames of the utterance timed for inference (0 to skip).")
+        var inferenceFrames: Int = 1000
+        @Flag(help: "Print JSON lines instead of a table.")
+        var json = false
+
+        static func list(_ text: String, _ name: String) throws -> [Int] {
+            let values = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !values.isEmpty, values.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--\(name) takes positive numbers like 1,2") }
+            return values
+        }
+
+        func validate() throws {
+            _ = try Self.list(threads, "threads")
+            _ = try Self.list(batch, "batch")
+            guard input > 0, hidden > 0, layers > 0, classes > 1, frames > 0, targetLength >= 0, steps > 0, warmup >= 0 else {
+                throw ValidationError("sizes must be positive (classes at least 2)")
+            }
+            guard frames >= 2 * targetLength else {
+                throw ValidationError("--frames \(frames) is too short for --target-length \(targetLength) (need at least twice as many frames)")
+            }
+        }
+
+        var spec: String { "[" + Array(repeating: "Lbx\(hidden)", count: layers).joined(separator: " ") + " Fl\(classes)]" }
+
+        /// Multiply-adds ×2 of the GEMMs in one training step: each forward product has two
+        /// backward products, except the first layer's input gradient, which is skipped.
+        func stepFlops(batch: Int) -> Double {
+            let (T, B, H) = (Double(frames), Double(batch), Double(hidden))
+            var f = 0.0, inSize = Double(input)
+            for _ in 0..<layers {
+                f += 2 * 2 * T * B * 4 * H * (inSize + H) // two directions
+                inSize = 2 * H
+            }
+            f += 2 * T * B * inSize * Double(classes)
+            return 3 * f - 2 * 2 * T * B * 4 * H * Double(input)
+        }
+
+        static func seconds(_ body: () throws -> Void) rethrows -> Double {
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+
+        /// Measured sgemm rate (FLOP/s): the best of 5 products of 1536 × 1536 matrices with
+        /// the current thread count.
+        static func sgemmPeak() -> Double {
+            let n = 1536
+            var g = SeededGenerator(seed: 1)
+            let a = Tensor(shape: [n, n], generator: &g) { Float($0.nextUniform()) }
+            _ = matmul(a, a)
+            let t = (0..<5).map { _ in seconds { _ = matmul(a, a) } }.min()!
+            return 2 * Double(n * n * n) / t
+        }
+
+        func run() throws {
+            let threadCounts = try Self.list(threads, "threads")
+            let batches = try Self.list(batch, "batch")
+            var rows: [[String: Any]] = []
+            for n in threadCounts {
+                ComputeThreads.set(n)
+                let peak = Self.sgemmPeak()
+                for b in batches {
+                    let net = try NetworkSpec.build(spec, inputSize: input, seed: 1)
+                    net.skipInputGradient() // as PyTorch, whose input tensor does not require grad
+                    let adam = Adam(net.parameters, learningRate: 1e-3)
+                    let ctc = CTCLoss(blank: 0, reduction: .mean)
+                    var g = SeededGenerator(seed: 2)
+                    let x = SequenceBatch(values: Tensor(shape: [frames, b, input], generator: &g) { Float($0.nextGaussian()) })
+                    let targets = (0..<b).map { _ in (0..<targetLength).map { _ in 1 + Int(g.next() % UInt64(classes - 1)) } }
+                    func step() throws {
+                        net.zeroGradients()
+                        let logits = net.forward(x, training: true)
+                        let loss = try ctc(logits: logits, targets: targets)
+                        _ = net.backward(SequenceBatch(values: loss.gradient, lengths: x.lengths))
+                        adam.step()
+                    }
+                    for _ in 0..<warmup { try step() }
+                    let times = try (0..<steps).map { _ in try Self.seconds(step) }.sorted()
+                    let median = times[times.count / 2]
+                    var row: [String: Any] = ["system": "scribe", "threads": n, "batch": b, "ms_per_step": median * 1000,
+                                              "frames_per_s": Double(b * frames) / median,
+                                              "gflops": stepFlops(batch: b) / median / 1e9, "sgemm_peak_gflops": peak / 1e9]
+                    if inferenceFrames > 0 && b == batches[0] {
+                        let u = SequenceBatch(values: Tensor(shape: [inferenceFrames, 1, input], generator: &g) { Float($0.nextGaussian()) })
+                        let softmax = LogSoftmax(size: classes)
+                        _ = softmax.forward(net.forward(u, training: false), training: false)
+                        let t = (0..<7).map { _ in Self.seconds { _ = softmax.forward(net.forward(u, training: false), training: false) } }.sorted()[3] // median of 7
+                        row["inference_ms"] = t * 1000
+                        row["inference_rtf"] = t / (Double(inferenceFrames) * 0.01)
+                    }
+                    rows.append(row)
+                }
+            }
+            if json {
+                for row in rows {
+                    print(String(decoding: try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys]), as: UTF8.self))
+                }
+                return
+            }
+            print("train step of \(spec) on \(input)-channel input, \(frames) frames, \(targetLength)-label targets, CTC + Adam")
+            print("threads  batch    ms/step      frames/s   GFLOP/s (sgemm peak)   inference \(inferenceFrames) frames")
+            for r in rows {
+                let inference = (r["inference_ms"] as? Double).map { String(format: "%8.1f ms (RTF %.4f)", $0, r["inference_rtf"] as! Double) } ?? ""
+                print(String(format: "%7d  %5d  %9.1f  %12.0f   %7.1f (%6.1f)        ", r["threads"] as! Int, r["batch"] as! Int,
+                             r["ms_per_step"] as! Double, r["frames_per_s"] as! Double, r["gflops"] as! Double,
+                             r["sgemm_peak_gflops"] as! Double) + inference)
+            }
+        }
+    }
+}

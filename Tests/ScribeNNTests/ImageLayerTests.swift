@@ -1,0 +1,69 @@
+import ScribeCore
+import XCTest
+@testable import ScribeNN
+
+final class ImageLayerTests: XCTestCase {
+    override func setUp() { ComputeThreads.set(1) }
+
+    /// Central differences of Σ y ⊙ probe for an image layer's input and parameters.
+    func checkImageGradients(_ layer: ImageLayer, input: Tensor, eps: Float = 1e-2, absTol: Float = 2e-3, relTol: Float = 2e-2,
+                             file: StaticString = #filePath, line: UInt = #line) {
+        var g = SeededGenerator(seed: 3)
+        let probe = randomTensor(layer.forward(input).shape, &g)
+        var current = input
+        func loss() -> Double {
+            let y = layer.forward(current)
+            return zip(y.values, probe.values).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        }
+        layer.zeroGradients()
+        _ = layer.forward(input)
+        let dx = layer.backward(probe)
+        func compare(_ name: String, _ analytic: Tensor, _ perturb: (Int, Float) -> Void) {
+            for i in 0..<analytic.count {
+                perturb(i, eps); let plus = loss()
+                perturb(i, -2 * eps); let minus = loss()
+                perturb(i, eps)
+                let numeric = Float((plus - minus) / Double(2 * eps))
+                if !(abs(analytic.values[i] - numeric) <= absTol + relTol * abs(numeric)) {
+                    XCTFail("\(layer.spec) \(name)[\(i)]: analytic \(analytic.values[i]) numeric \(numeric)", file: file, line: line)
+                    return
+                }
+            }
+        }
+        compare("input", dx) { i, d in current.values[i] += d }
+        for (name, p) in layer.namedParameters() {
+            let a = p.grad
+            compare(name, a) { i, d in p.value.values[i] += d }
+        }
+    }
+
+    func testConv2DMatchesDirectConvolution() {
+        var g = SeededGenerator(seed: 1)
+        for (k, s, p) in [((3, 3), (1, 1), (1, 1)), ((2, 3), (2, 1), (0, 1)), ((1, 1), (1, 1), (0, 0))] {
+            let conv = Conv2D(inChannels: 2, outChannels: 3, kernel: k, stride: s, padding: p, generator: &g)
+            conv.bias.value = randomTensor([3], &g)
+            let x = randomTensor([2, 2, 5, 6], &g)
+            assertClose(conv.forward(x), conv.forwardReference(x), abs: 1e-5, "conv \(k) \(s) \(p)")
+        }
+    }
+
+    func testConv2DGradients() {
+        var g = SeededGenerator(seed: 2)
+        let conv = Conv2D(inChannels: 2, outChannels: 3, kernel: (3, 2), stride: (2, 1), padding: (1, 1), generator: &g)
+        conv.bias.value = randomTensor([3], &g)
+        checkImageGradients(conv, input: randomTensor([2, 2, 5, 4], &g))
+    }
+
+    func testMaxPool2D() {
+        var g = SeededGenerator(seed: 4)
+        let pool = MaxPool2D(kernel: (2, 2))
+        let x = Tensor(shape: [1, 1, 2, 4], values: [1, 5, 2, 0, 3, 4, 7, 6])
+        XCTAssertEqual(pool.forward(x).values, [5, 7])
+        XCTAssertEqual(pool.backward(Tensor(shape: [1, 1, 1, 2], values: [10, 20])).values, [0, 10, 0, 0, 0, 0, 20, 0])
+        // Values 0.1 apart (shuffled) keep every maximum unique under a ±0.01 step, so
+        // finite differences apply.
+        var values = (0..<112).map { Float($0) * 0.1 }
+        values.shuffle(using: &g)
+        checkImageGradients(MaxPool2D(kernel: (2, 3), stride: (1, 2)), input: Tensor(shape: [2, 2, 4, 7], values: values))
+    }
+}

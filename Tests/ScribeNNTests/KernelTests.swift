@@ -1,0 +1,90 @@
+import ScribeCore
+import XCTest
+@testable import ScribeNN
+
+final class KernelTests: XCTestCase {
+    override func setUp() { ComputeThreads.set(1) }
+
+    /// sgemm through OpenBLAS equals the naive reference for many shapes and transposes.
+    func testMatmulMatchesReference() {
+        var g = SeededGenerator(seed: 1)
+        for (m, n, k) in [(1, 1, 1), (1, 9, 5), (1, 300, 70), (3, 5, 7), (17, 4, 33), (64, 65, 9), (2, 128, 130), (5, 0, 3), (4, 3, 0)] {
+            for ta in [false, true] {
+                for tb in [false, true] {
+                    let a = randomTensor(ta ? [k, m] : [m, k], &g)
+                    let b = randomTensor(tb ? [n, k] : [k, n], &g)
+                    let fast = matmul(a, b, transposeA: ta, transposeB: tb)
+                    let slow = matmul(a, b, transposeA: ta, transposeB: tb, kernel: .reference)
+                    // Float32 sums of k products of N(0,1) values: error grows like sqrt(k)·ulp.
+                    assertClose(fast, slow, abs: 1e-4 * Float(max(k, 1)).squareRoot(), rel: 1e-5, "matmul \(m)x\(n)x\(k) ta=\(ta) tb=\(tb)")
+                }
+            }
+        }
+    }
+
+    func testThreadSettingReachesOpenBLAS() {
+        ComputeThreads.set(2)
+        XCTAssertEqual(ComputeThreads.blasThreads, min(2, Parallel.availableCores))
+        ComputeThreads.set(1)
+        XCTAssertEqual(ComputeThreads.blasThreads, 1)
+        XCTAssertEqual(ComputeThreads.count, 1)
+    }
+
+    func testMatmulKnownValues() {
+        let a = Tensor(shape: [2, 3], values: [1, 2, 3, 4, 5, 6])
+        let b = Tensor(shape: [3, 2], values: [7, 8, 9, 10, 11, 12])
+        XCTAssertEqual(matmul(a, b).values, [58, 64, 139, 154])
+        XCTAssertEqual(matmul(a, a, transposeB: true).values, [14, 32, 32, 77])
+    }
+
+    func testOrthogonalInitIsOrthogonal() {
+        var g = SeededGenerator(seed: 3)
+        let q = Initializer.orthogonal(6, generator: &g)
+        let qqt = matmul(q, q, transposeB: true, kernel: .reference)
+        var identity = Tensor(shape: [6, 6])
+        for i in 0..<6 { identity[i, i] = 1 }
+        assertClose(qqt, identity, abs: 1e-5, "Q·Qᵀ")
+    }
+
+    func testLSTMInitialisation() {
+        var g = SeededGenerator(seed: 4)
+        let l = LSTM(inputSize: 3, hiddenSize: 5, forgetBias: 1, generator: &g)
+        XCTAssertEqual(Array(l.biasIH.value.values[5..<10]), [Float](repeating: 1, count: 5))
+        XCTAssertEqual(l.biasIH.value.values[0..<5].reduce(0, +) + l.biasIH.value.values[10...].reduce(0, +), 0)
+        let bound = Float((6.0 / 23.0).squareRoot())
+        XCTAssertTrue(l.weightIH.value.values.allSatisfy { abs($0) <= bound })
+        // Same seed, same weights; different seed, different weights.
+        var g1 = SeededGenerator(seed: 4), g2 = SeededGenerator(seed: 5)
+        XCTAssertEqual(LSTM(inputSize: 3, hiddenSize: 5, generator: &g1).weightHH.value, l.weightHH.value)
+        XCTAssertNotEqual(LSTM(inputSize: 3, hiddenSize: 5, generator: &g2).weightHH.value, l.weightHH.value)
+    }
+}
+
+final class SmallMKernelTests: XCTestCase {
+    /// The AVX2 small-m kernel (used for recurrent steps) equals the naive product for row
+    /// counts and column counts around its 4-row and 24/8-column blocks, with beta 0 and 1.
+    func testSmallMKernelMatchesReference() {
+        var g = SeededGenerator(seed: 9)
+        for m in [1, 2, 3, 4, 5, 8, 9, 16, 17] {
+            for (n, k) in [(24, 7), (25, 3), (48, 16), (8, 1), (7, 5), (100, 33), (1024, 64), (64, 9), (80, 4), (136, 2)] {
+                for beta: Float in [0, 1] {
+                    let a = randomTensor([m, k], &g), b = randomTensor([k, n], &g)
+                    var c = randomTensor([m, n], &g)
+                    var expected = c
+                    var packed = PackedMatrix()
+                    b.withUnsafeValues { pb in packed.update(k: k, n: n) { $0.update(from: pb.baseAddress!, count: k * n) } }
+                    a.withUnsafeValues { pa in b.withUnsafeValues { pb in
+                        c.withUnsafeMutableValues { pc in
+                            packed.multiply(m: m, a: pa.baseAddress!, lda: k, beta: beta, c: pc.baseAddress!, ldc: n)
+                        }
+                        expected.withUnsafeMutableValues { pe in
+                            BLAS.gemmReference(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: pa.baseAddress!, lda: k,
+                                               b: pb.baseAddress!, ldb: n, beta: beta, c: pe.baseAddress!, ldc: n)
+                        }
+                    } }
+                    assertClose(c, expected, abs: 2e-5 * Float(k).squareRoot(), rel: 1e-5, "small-m \(m)x\(n)x\(k) beta \(beta)")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import ScribeCore
+import XCTest
+@testable import ScribeNN
+
+/// Compares Scribe with PyTorch tensor by tensor, using fixtures written by
+/// scripts/make_nn_fixtures.py (PyTorch computes in float64 from float32 values, so the
+/// tolerances below measure Scribe's float32 error).
+final class PyTorchFixtureTests: XCTestCase {
+    override func setUp() { ComputeThreads.set(1) }
+
+    /// Tolerances, per tensor kind (values are O(1)):
+    static let outputTolerance: Float = 1e-5      // recurrent outputs
+    static let gradientTolerance: Float = 5e-5    // input and parameter gradients (sums over T·B)
+    static let ctcLossRelative: Float = 1e-5      // CTC losses, relative
+    static let ctcGradientTolerance: Float = 1e-5 // CTC gradients w.r.t. logits
+
+    /// nn.LSTM / nn.GRU (2 layers, bidirectional, packed sequences of lengths 7, 3, 5)
+    /// against Scribe's `[Lbx4 Lbx4]` / `[Gbx4 Gbx4]` with the same weights.
+    func checkRecurrent(fixture: String, spec: String) throws {
+        let f = try loadFixture(fixture).tensors
+        let net = try NetworkSpec.build(spec, inputSize: 5, seed: 0)
+        let weights = f.filter { $0.key.hasPrefix("weight_") || $0.key.hasPrefix("bias_") }
+        XCTAssertEqual(weights.count, 16)
+        try ModelFile.loadParameters(net, from: weights, source: fixture, rename: ModelFile.pytorchRecurrentName)
+        let lengths = f["lengths"]!.values.map { Int($0) }
+        let x = SequenceBatch(values: f["x"]!, lengths: lengths)
+        net.zeroGradients()
+        let y = net.forward(x, training: true)
+        assertClose(y.values, f["out"]!, abs: Self.outputTolerance, "\(fixture) output")
+        var loss = 0.0
+        for i in 0..<y.values.count { loss += Double(y.values.values[i]) * Double(f["probe"]!.values[i]) }
+        XCTAssertEqual(Float(loss), f["loss"]!.values[0], accuracy: 1e-4)
+        let dx = net.backward(SequenceBatch(values: f["probe"]!, lengths: lengths))
+        assertClose(dx.values, f["grad.x"]!, abs: Self.gradientTolerance, "\(fixture) grad.x")
+        for (name, p) in net.namedParameters() {
+            let torchName = ModelFile.pytorchRecurrentName(name)
+            assertClose(p.grad, f["grad." + torchName]!, abs: Self.gradientTolerance, rel: 1e-4, "\(fixture) grad.\(torchName)")
+        }
+    }
+
+    func testLSTMMatchesPyTorch() throws { try checkRecurrent(fixture: "lstm.safetensors", spec: "[Lbx4 Lbx4]") }
+    func testGRUMatchesPyTorch() throws { try checkRecurrent(fixture: "gru.safetensors", spec: "[Gbx4 Gbx4]") }
+
+    func checkCTC(fixture: String, reductions: [CTCReduction]) throws {
+        let f = try loadFixture(fixture).tensors
+        let logits = f["logits"]!
+        let inputLengths = f["input_lengths"]!.values.map { Int($0) }
+        let flat = f["targets"]!.values.map { Int($0) }
+        var targets: [[Int]] = []
+        var offset = 0
+        for n in f["target_lengths"]!.values.map({ Int($0) }) { targets.append(Array(flat[offset..<(offset + n)])); offset += n }
+        XCTAssertTrue(targets.contains { t in zip(t, t.dropFirst()).contains { $0 == $1 } }, "fixture should contain repeated labels")
+        let blank = Int(f["blank"]!.values[0])
+        let batch = SequenceBatch(values: logits, lengths: inputLengths)
+        for reduction in reductions {
+            let r = try CTCLoss(blank: blank, reduction: reduction)(logits: batch, targets: targets)
+            switch reduction {
+            case .none:
+                assertClose(Tensor(shape: [r.losses.count], values: r.losses), f["losses"]!, abs: 0, rel: Self.ctcLossRelative, "\(fixture) losses")
+                // The gradient of the summed losses equals the "sum" gradient.
+                if let g = f["grad.sum"] { assertClose(r.gradient, g, abs: Self.ctcGradientTolerance, "\(fixture) grad (none)") }
+            case .sum, .mean:
+                XCTAssertEqual(r.loss, f["loss.\(reduction.rawValue)"]!.values[0], accuracy: f["loss.\(reduction.rawValue)"]!.values[0] * Self.ctcLossRelative)
+                assertClose(r.gradient, f["grad.\(reduction.rawValue)"]!, abs: Self.ctcGradientTolerance, "\(fixture) grad.\(reduction.rawValue)")
+            }
+        }
+    }
+
+    func testCTCMatchesPyTorch() throws { try checkCTC(fixture: "ctc.safetensors", reductions: [.none, .sum, .mean]) }
+    func testCTCWithLastBlankMatchesPyTorch() throws { try checkCTC(fixture: "ctc_blank.safetensors", reductions: [.mean]) }
+}

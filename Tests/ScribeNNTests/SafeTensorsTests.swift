@@ -1,0 +1,119 @@
+import Foundation
+import ScribeCore
+import XCTest
+@testable import ScribeNN
+
+final class SafeTensorsTests: XCTestCase {
+    func testRoundTrip() throws {
+        var g = SeededGenerator(seed: 1)
+        let file = SafeTensors(tensors: ["a": randomTensor([2, 3], &g), "b.c": randomTensor([4], &g), "empty": Tensor(shape: [0, 2])],
+                               metadata: ["k": "v \"quoted\" ü"])
+        let data = file.encode()
+        XCTAssertEqual((Int(data[0]) | Int(data[1]) << 8 + 8) % 8, 0, "data section starts 8-byte aligned")
+        XCTAssertEqual(try SafeTensors.decode(data), file)
+    }
+
+    func testReadsFileWrittenByPython() throws {
+        let f = try loadFixture("lstm.safetensors")
+        XCTAssertEqual(f.tensors["weight_ih_l0"]?.shape, [16, 5])
+        XCTAssertNotNil(f.metadata["torch"])
+    }
+
+    /// Builds a file from a raw header text and `dataBytes` zero bytes.
+    func file(_ header: String, dataBytes: Int, declaredLength: UInt64? = nil) -> Data {
+        let h = Data(header.utf8)
+        var d = Data()
+        withUnsafeBytes(of: (declaredLength ?? UInt64(h.count)).littleEndian) { d.append(contentsOf: $0) }
+        d.append(h)
+        d.append(Data(count: dataBytes))
+        return d
+    }
+
+    func assertRejected(_ data: Data, _ fragment: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertThrowsError(try SafeTensors.decode(data, source: "hostile.safetensors"), file: file, line: line) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains(fragment) && text.contains("hostile.safetensors"), "message: \(text)", file: file, line: line)
+        }
+    }
+
+    func testHostileFilesRejected() throws {
+        let ok = #"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#
+        XCTAssertNoThrow(try SafeTensors.decode(file(ok, dataBytes: 8)))
+        let valid = file(ok, dataBytes: 8)
+        assertRejected(valid.prefix(valid.count - 1), "outside")                  // truncated data
+        assertRejected(valid.prefix(5), "fewer than the 8-byte")                   // truncated length
+        assertRejected(valid.prefix(20), "past the end")                           // truncated header
+        assertRejected(file(ok, dataBytes: 8, declaredLength: 1 << 62), "exceeds the limit")
+        assertRejected(file(ok, dataBytes: 8, declaredLength: 4000), "past the end")
+        assertRejected(file(ok, dataBytes: 12), "extra bytes")                     // oversized data section
+        assertRejected(file("[1,2,3]", dataBytes: 0), "start with '{'")
+        assertRejected(file("{not json}", dataBytes: 0), "not a JSON object")
+        assertRejected(file(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}}"#, dataBytes: 12), "overlaps")
+        assertRejected(file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, dataBytes: 8), "unused bytes")
+        assertRejected(file(#"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, dataBytes: 8), "needs 12 bytes")
+        assertRejected(file(#"{"a":{"dtype":"I64","shape":[1],"data_offsets":[0,8]}}"#, dataBytes: 8), "dtype I64")
+        assertRejected(file(#"{"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,8]}}"#, dataBytes: 8), "larger than the file")
+        assertRejected(file(#"{"a":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}}"#, dataBytes: 8), "non-negative")
+        assertRejected(file(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[-8,0]}}"#, dataBytes: 8), "outside")
+        assertRejected(file(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}}"#, dataBytes: 8), "outside")
+        assertRejected(file(#"{"a":{"dtype":"F32","shape":[2.5],"data_offsets":[0,8]}}"#, dataBytes: 8), "non-negative integers")
+        assertRejected(file(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8],"x":1}}"#, dataBytes: 8), "unknown fields")
+        assertRejected(file(#"{"__metadata__":{"k":3},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, dataBytes: 8), "not a string")
+        assertRejected(file(#"{"a":[1]}"#, dataBytes: 0), "not an object")
+    }
+
+    func testModelFileRoundTripAndValidation() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scribe-nn-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("model.safetensors").path
+        let spec = "[Lbx4 Fl3]"
+        let net = try NetworkSpec.build(spec, inputSize: 2, seed: 77)
+        let model = ModelFile(architecture: spec, inputSize: 2, alphabet: ["_", "a", "b"], frontEnd: #"{"kind":"logmel"}"#)
+        try model.save(net, to: path)
+        let (loadedModel, loaded) = try ModelFile.load(path: path)
+        XCTAssertEqual(loadedModel.alphabet, ["_", "a", "b"])
+        XCTAssertEqual(loadedModel.frontEnd, #"{"kind":"logmel"}"#)
+        XCTAssertEqual(loaded.spec, spec)
+        var g = SeededGenerator(seed: 1)
+        let x = SequenceBatch(values: randomTensor([5, 2, 2], &g), lengths: [5, 3])
+        XCTAssertEqual(loaded.forward(x, training: false), net.forward(x, training: false))
+
+        // A tensor with the wrong shape, a missing one, an extra one, a bad alphabet.
+        var file = try SafeTensors.load(path: path)
+        func rejects(_ f: SafeTensors, _ fragment: String, line: UInt = #line) throws {
+            try f.write(to: path)
+            XCTAssertThrowsError(try ModelFile.load(path: path), line: line) { XCTAssertTrue("\($0)".contains(fragment), "\($0)", line: line) }
+        }
+        let original = file
+        file.tensors["1.weight"] = Tensor(shape: [3, 7])
+        try rejects(file, "has shape [3, 7]")
+        file = original; file.tensors["1.bias"] = nil
+        try rejects(file, "missing tensor \"1.bias\"")
+        file = original; file.tensors["stray"] = Tensor(shape: [1])
+        try rejects(file, "not used")
+        file = original; file.metadata["scribe.alphabet"] = #"["_","a"]"#
+        try rejects(file, "alphabet has 2")
+        file = original; file.metadata["scribe.format"] = nil
+        try rejects(file, "scribe.format")
+    }
+
+    func testSpecParsingErrors() {
+        XCTAssertThrowsError(try NetworkSpec.build("[Lbx4 Fl3", inputSize: 2, seed: 1)) { XCTAssertTrue("\($0)".contains("missing ]")) }
+        XCTAssertThrowsError(try NetworkSpec.build("[Lbx4 Q3]", inputSize: 2, seed: 1)) { XCTAssertTrue("\($0)".contains("unknown layer")) }
+        XCTAssertThrowsError(try NetworkSpec.build("ResFl3", inputSize: 2, seed: 1))
+        XCTAssertEqual(try NetworkSpec.build("[Lfx3 Lrx3 (Fl2 Fl1) Ar Do10 As At Om RxGfx2]", inputSize: 2, seed: 1).spec,
+                       "[Lfx3 Lrx3 (Fl2 Fl1) Ar Do10 As At Om Grx2]")
+    }
+
+    /// A model exported from PyTorch under the documented names (scripts/make_nn_fixtures.py)
+    /// loads as a Scribe model and gives PyTorch's logits (tolerance 1e-5 absolute).
+    func testLoadsModelExportedFromPyTorch() throws {
+        let (model, network) = try ModelFile.load(path: fixtureFolder.appendingPathComponent("torch_model.safetensors").path)
+        XCTAssertEqual(model.alphabet, ["_", "a", "b", "c", "d"])
+        XCTAssertEqual(network.spec, "[Lbx4 Lbx4 Fl5]")
+        let io = try loadFixture("torch_model_io.safetensors").tensors
+        let x = SequenceBatch(values: io["x"]!, lengths: io["lengths"]!.values.map { Int($0) })
+        assertClose(network.forward(x, training: false).values, io["logits"]!, abs: 1e-5, "logits of the PyTorch-exported model")
+    }
+}
