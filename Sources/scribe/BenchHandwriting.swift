@@ -1,14 +1,17 @@
 import ArgumentParser
 import Foundation
 import ScribeCore
+import ScribeHTR
 import ScribeImage
+import ScribeNN
 
 extension Scribe {
     /// `scribe bench lines`: line normalization throughput on real line images.
     struct BenchLines: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "lines",
-            abstract: "Time reading and normalizing line images (lines per second), on 1 and 2 threads.")
+            abstract: "Time line normalization and the convnet window features (lines per second), on 1 and 2 threads.",
+            discussion: "The encoder is the default ConvWindowConfig (48 px lines, 24 px windows every 4 px, 16 and 32 channels, 128 features) with seeded random weights; each thread runs its own copy.")
 
         @Argument(help: "Line images (PNG), or a TSV whose first column is an image path relative to the TSV.")
         var inputs: [String]
@@ -27,15 +30,32 @@ extension Scribe {
             var settings = LineNormalization()
             settings.height = height
             let normalizer = LineNormalizer(settings)
-            print("normalizing \(images.count) line images to \(height) px")
-            print("threads   lines/s   ms/line")
-            for n in try BenchInputs.threadCounts(threads) {
-                let seconds = BenchInputs.time {
+            let config = ConvWindowConfig(normalization: settings)
+            let counts = try BenchInputs.threadCounts(threads)
+            ComputeThreads.set(1) // parallelism comes from lines here, one per worker
+            let encoders = try (0..<(counts.max() ?? 1)).map { _ -> ConvWindowEncoder in
+                var rng = SeededGenerator(seed: 1)
+                return try ConvWindowEncoder(config: config, generator: &rng)
+            }
+            print("\(images.count) line images: normalization to \(height) px, then window features (\(encoders[0].spec))")
+            print("threads   normalize lines/s   + features lines/s   frames/s")
+            for n in counts {
+                let normalizeOnly = BenchInputs.time {
                     Parallel.forEachChunk(count: images.count, threads: n) { range, _ in
                         for i in range { _ = normalizer.normalize(GrayImage(images[i])) }
                     }
                 }
-                print(String(format: "%7d   %7.1f   %7.2f", n, Double(images.count) / seconds, seconds * 1000 / Double(images.count)))
+                let frames = AtomicCounter()
+                let both = BenchInputs.time {
+                    Parallel.forEachChunk(count: images.count, threads: n) { range, worker in
+                        for i in range {
+                            let line = normalizer.normalize(GrayImage(images[i])).image
+                            frames.add(encoders[worker].forward([line]).frames)
+                        }
+                    }
+                }
+                let lines = Double(images.count)
+                print(String(format: "%7d   %17.1f   %18.1f   %8.0f", n, lines / normalizeOnly, lines / both, Double(frames.value) / 3 / both))
             }
         }
     }
@@ -67,6 +87,14 @@ extension Scribe {
             }
         }
     }
+}
+
+/// A thread-safe running total.
+final class AtomicCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var total = 0
+    func add(_ n: Int) { lock.lock(); total += n; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return total }
 }
 
 /// Input handling shared by the handwriting benchmarks.

@@ -1,3 +1,4 @@
+import Foundation
 import ScribeCore
 @testable import ScribeHTR
 import ScribeImage
@@ -85,5 +86,27 @@ final class ConvWindowEncoderTests: XCTestCase {
                 XCTAssertEqual(analytic, numeric, accuracy: 2e-2 * max(1, abs(numeric)), "\(name)[\(i)]")
             }
         }
+    }
+}
+
+final class ConvWindowConfigTests: XCTestCase {
+    /// The configuration travels in a model file's metadata as JSON: it must come back equal.
+    func testConfigRoundTripsThroughJSON() throws {
+        var config = ConvWindowConfig()
+        config.normalization.slant = true
+        config.normalization.binarization = .sauvola
+        config.window = WindowGeometry(width: 32, stride: 8)
+        let json = try JSONEncoder().encode(config)
+        XCTAssertEqual(try JSONDecoder().decode(ConvWindowConfig.self, from: json), config)
+        XCTAssertNoThrow(try config.validate())
+    }
+
+    func testFeatureMapGeometry() {
+        let config = ConvWindowConfig()   // 48 px, 24 px windows, two 3×3 blocks pooling 2
+        XCTAssertEqual(config.poolFactor, 4)
+        XCTAssertEqual(config.featureMapSize(height: 48, width: 24).height, 12)
+        XCTAssertEqual(config.featureMapSize(height: 48, width: 24).width, 4)   // 24→22→11→9→4
+        XCTAssertEqual(config.patchSize, 32 * 12 * 4)
+        XCTAssertEqual(config.window.frameCount(lineWidth: 100), 1 + 100 / 4)
     }
 }
