@@ -110,3 +110,42 @@ final class ConvWindowConfigTests: XCTestCase {
         XCTAssertEqual(config.window.frameCount(lineWidth: 100), 1 + 100 / 4)
     }
 }
+
+final class EncoderFileTests: XCTestCase {
+    func testStoredEncoderRestoresIdenticalOutputs() throws {
+        var rng = SeededGenerator(seed: 9)
+        var config = ConvWindowConfig()
+        config.normalization.height = 32
+        config.window = WindowGeometry(width: 16, stride: 4)
+        let encoder = try ConvWindowEncoder(config: config, generator: &rng)
+        var file = SafeTensors(metadata: ["scribe.format": "1"])
+        try encoder.store(in: &file)
+        let decoded = try SafeTensors.decode(file.encode(), source: "model.safetensors")
+        let restored = try ConvWindowEncoder.restore(from: decoded, source: "model.safetensors")
+        XCTAssertEqual(restored.config, config)
+        var line = GrayImage(width: 50, height: 32)
+        for i in 0..<line.pixels.count { line.pixels[i] = Float(rng.nextUniform()) }
+        XCTAssertEqual(restored.forward([line]).values, encoder.forward([line]).values)
+    }
+
+    func testDamagedEncoderEntriesAreNamed() throws {
+        var rng = SeededGenerator(seed: 9)
+        let encoder = try ConvWindowEncoder(config: ConvWindowConfig(), generator: &rng)
+        var file = SafeTensors()
+        try encoder.store(in: &file)
+        var missing = file
+        missing.tensors["encoder.projection.weight"] = nil
+        var reshaped = file
+        reshaped.tensors["encoder.blocks.0.weight"] = Tensor(shape: [3, 3])
+        var noConfig = file
+        noConfig.metadata[ConvWindowEncoder.metadataKey] = nil
+        var badConfig = file
+        badConfig.metadata[ConvWindowEncoder.metadataKey] = "{\"window\": 3}"
+        for (damaged, expect) in [(missing, "encoder.projection.weight"), (reshaped, "encoder.blocks.0.weight"),
+                                  (noConfig, "no handwriting line encoder"), (badConfig, "not a valid line encoder")] {
+            XCTAssertThrowsError(try ConvWindowEncoder.restore(from: damaged, source: "m.safetensors")) {
+                XCTAssertTrue("\($0)".contains(expect) && "\($0)".contains("m.safetensors"), "\($0)")
+            }
+        }
+    }
+}
