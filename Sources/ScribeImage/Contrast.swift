@@ -16,11 +16,13 @@ public enum Contrast {
     /// Stretches values so the `lo` quantile maps to 0 (ink) and the `hi` quantile to 1
     /// (paper), clipping outside. Leaves a flat image unchanged.
     ///
-    /// Pure white pixels are left out of the quantiles when they are not the majority: line
-    /// crops masked by their polygon (kraken, eScriptorium, this corpus's own crops) carry a
-    /// white surround that is not paper, and would otherwise keep the real paper gray.
-    public static func normalize(_ image: GrayImage, lo: Float = 0.05, hi: Float = 0.9) -> GrayImage {
-        let unmasked = image.pixels.filter { $0 < 0.999 }
+    /// With `skipMaskedWhite`, pure white pixels are left out of the quantiles when they are
+    /// not the majority: line crops masked by their polygon (kraken, eScriptorium, this
+    /// corpus's own crops) carry a white surround that is not paper, and would otherwise
+    /// keep the real paper gray.
+    public static func normalize(_ image: GrayImage, lo: Float = 0.05, hi: Float = 0.9,
+                                 skipMaskedWhite: Bool = false) -> GrayImage {
+        let unmasked = skipMaskedWhite ? image.pixels.filter { $0 < 0.999 } : []
         let sample = unmasked.count * 2 > image.pixels.count ? unmasked : image.pixels
         let black = percentile(sample, lo), white = percentile(sample, hi)
         guard white - black > 1e-3 else { return image }

@@ -54,7 +54,7 @@ public struct LineNormalizer: Sendable {
             image.pixels = image.pixels.map { 1 - $0 }
             report.inverted = true
         }
-        if settings.contrast { image = Contrast.normalize(image) }
+        if settings.contrast { image = Contrast.normalize(image, skipMaskedWhite: true) }
         if let method = settings.binarization { image = method.apply(image) }
         if settings.deskew {
             report.skewDegrees = Geometry.bestSkew(image, maxDegrees: settings.maxSkewDegrees)
