@@ -20,6 +20,9 @@ public final class Parameter {
 ///
 /// Every layer keeps padded frames (t >= lengths[b]) at zero in its outputs and input
 /// gradients, and ignores the values of padded frames in its inputs and output gradients.
+/// Call `backward` at most once per `forward`: layers drop cached inputs after it so their
+/// producers can reuse buffers. Outputs are values (copy-on-write): a result the caller
+/// keeps is never changed by later calls.
 public protocol Layer: AnyObject {
     /// A short tesseract-like description, e.g. `Lbx256` (see `NetworkSpec`).
     var spec: String { get }

@@ -8,11 +8,13 @@ import XCTest
 final class PyTorchFixtureTests: XCTestCase {
     override func setUp() { ComputeThreads.set(1) }
 
-    /// Tolerances, per tensor kind (values are O(1)):
-    static let outputTolerance: Float = 1e-5      // recurrent outputs
-    static let gradientTolerance: Float = 5e-5    // input and parameter gradients (sums over T·B)
+    /// Tolerances, per tensor kind (values are O(1)). Largest differences observed with
+    /// OpenBLAS + the AVX2 kernels: outputs 9e-8, gradients 9.5e-7 (a GRU bias), CTC
+    /// gradients 1.8e-7; the bounds leave 5-10x room for other CPUs' rounding.
+    static let outputTolerance: Float = 1e-6      // recurrent outputs
+    static let gradientTolerance: Float = 5e-6    // input and parameter gradients (sums over T·B)
     static let ctcLossRelative: Float = 1e-5      // CTC losses, relative
-    static let ctcGradientTolerance: Float = 1e-5 // CTC gradients w.r.t. logits
+    static let ctcGradientTolerance: Float = 2e-6 // CTC gradients w.r.t. logits
 
     /// nn.LSTM / nn.GRU (2 layers, bidirectional, packed sequences of lengths 7, 3, 5)
     /// against Scribe's `[Lbx4 Lbx4]` / `[Gbx4 Gbx4]` with the same weights.
@@ -34,7 +36,7 @@ final class PyTorchFixtureTests: XCTestCase {
         assertClose(dx.values, f["grad.x"]!, abs: Self.gradientTolerance, "\(fixture) grad.x")
         for (name, p) in net.namedParameters() {
             let torchName = ModelFile.pytorchRecurrentName(name)
-            assertClose(p.grad, f["grad." + torchName]!, abs: Self.gradientTolerance, rel: 1e-4, "\(fixture) grad.\(torchName)")
+            assertClose(p.grad, f["grad." + torchName]!, abs: Self.gradientTolerance, rel: 1e-5, "\(fixture) grad.\(torchName)")
         }
     }
 
