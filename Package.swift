@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "ScribeAudio", dependencies: ["ScribeCore", "CSndfile", "CFFTW", "CSamplerate", "COpenBLAS"]),
         .target(name: "ScribeImage", dependencies: ["ScribeCore", "CPNG"]),
         .target(name: "CScribeKernels"), // hand-written AVX2 kernels used inside ScribeNN
-        .target(name: "ScribeNN", dependencies: ["ScribeCore", "COpenBLAS", "CScribeKernels"]),
+        .target(name: "ScribeNN", dependencies: ["ScribeCore", "COpenBLAS", "CScribeKernels"], exclude: ["README.md"]),
         .target(name: "ScribeHTR", dependencies: ["ScribeCore", "ScribeImage", "ScribeNN"]),
 
         // MARK: Command line
