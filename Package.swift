@@ -6,6 +6,8 @@
 //   ScribeCore    plain Swift: feature matrices, .npy files, progress, threading
 //   ScribeAudio   audio front end: libsndfile decoding, libsamplerate, FFTW STFT, mel, MFCC
 //   ScribeImage   images: libpng writing, colormaps, spectrogram pictures
+//   ScribeDecode  CTC decoders (greedy, prefix beam search), ARPA n-gram LMs, forced alignment
+//   ScribeEval    Levenshtein alignment, CER/WER, score reports, bootstrap confidence intervals
 //   scribe        the command-line tool (swift-argument-parser)
 import PackageDescription
 
@@ -16,6 +18,8 @@ let package = Package(
         .library(name: "ScribeAudio", targets: ["ScribeAudio"]),
         .library(name: "ScribeImage", targets: ["ScribeImage"]),
         .library(name: "ScribeCore", targets: ["ScribeCore"]),
+        .library(name: "ScribeDecode", targets: ["ScribeDecode"]),
+        .library(name: "ScribeEval", targets: ["ScribeEval"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,10 +36,12 @@ let package = Package(
         .target(name: "ScribeCore"),
         .target(name: "ScribeAudio", dependencies: ["ScribeCore", "CSndfile", "CFFTW", "CSamplerate", "COpenBLAS"]),
         .target(name: "ScribeImage", dependencies: ["ScribeCore", "CPNG"]),
+        .target(name: "ScribeDecode", dependencies: ["ScribeCore"]),
+        .target(name: "ScribeEval", dependencies: ["ScribeCore"]),
 
         // MARK: Command line
         .executableTarget(name: "scribe", dependencies: [
-            "ScribeCore", "ScribeAudio", "ScribeImage",
+            "ScribeCore", "ScribeAudio", "ScribeImage", "ScribeDecode", "ScribeEval",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -45,5 +51,8 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "ScribeImageTests", dependencies: ["ScribeImage", "ScribeCore", "CPNG"]),
         .testTarget(name: "ScribeCLITests", dependencies: ["scribe", "ScribeCore"]),
+        .testTarget(name: "ScribeDecodeTests", dependencies: ["ScribeDecode", "ScribeCore"]),
+        .testTarget(name: "ScribeEvalTests", dependencies: ["ScribeEval", "ScribeDecode", "ScribeCore"],
+                    exclude: ["Fixtures"]),
     ]
 )
