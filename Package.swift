@@ -51,7 +51,8 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "ScribeImageTests", dependencies: ["ScribeImage", "ScribeCore", "CPNG"]),
         .testTarget(name: "ScribeCLITests", dependencies: ["scribe", "ScribeCore"]),
-        .testTarget(name: "ScribeDecodeTests", dependencies: ["ScribeDecode", "ScribeCore"]),
+        .testTarget(name: "ScribeDecodeTests", dependencies: ["ScribeDecode", "ScribeCore"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "ScribeEvalTests", dependencies: ["ScribeEval", "ScribeDecode", "ScribeCore"],
                     exclude: ["Fixtures"]),
     ]

@@ -58,3 +58,34 @@ final class KneserNeyTests: XCTestCase {
         XCTAssertEqual(exp(lm.score(state: -1, word: "<unk>").logProb), gamma / v, accuracy: 1e-6)
     }
 }
+
+/// Sentence scores of a committed ARPA model against KenLM's (scripts/make_lm_fixtures.py).
+final class KenLMFixtureTests: XCTestCase {
+    struct Entry: Decodable { var sentence: String; var log10: Double }
+
+    func testSentenceScoresMatchKenLM() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+        let lm = try ARPAReader.read(dir.appendingPathComponent("kn3.arpa").path)
+        let entries = try JSONDecoder().decode([Entry].self, from: Data(contentsOf: dir.appendingPathComponent("kenlm_scores.json")))
+        XCTAssertEqual(entries.count, 7)
+        for e in entries {
+            let words = e.sentence.split(separator: " ").map(String.init)
+            XCTAssertEqual(lm.sentenceLogProb(words).logProb / log(10), e.log10, accuracy: 1e-4, e.sentence)
+        }
+    }
+
+    /// The committed model is what `lm build` writes today from the committed corpus.
+    func testBuilderReproducesCommittedModel() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+        let text = try String(contentsOf: dir.appendingPathComponent("lm_corpus.txt"), encoding: .utf8)
+        let committed = try String(contentsOf: dir.appendingPathComponent("kn3.arpa"), encoding: .utf8)
+        let sentences = LMText.sentences(text, unit: .word)
+        let fresh = try ARPAReader.parse(KneserNey.estimateARPA(sentences: sentences, order: 3))
+        let stored = try ARPAReader.parse(committed)
+        XCTAssertEqual(fresh.counts, stored.counts)
+        XCTAssertEqual(fresh.vocabulary.sorted(), stored.vocabulary.sorted())
+        for s in sentences + [["zebra", "the"], ["mat", "mat", "dog"]] {
+            XCTAssertEqual(fresh.sentenceLogProb(s).logProb, stored.sentenceLogProb(s).logProb, accuracy: 1e-5, "\(s)")
+        }
+    }
+}
