@@ -1,18 +1,29 @@
 /// The prefixes seen during one beam search, as a tree: each node is a prefix, its parent
 /// the prefix one symbol shorter. A node caches the language-model score of its prefix,
 /// which depends on the prefix only, so it is computed once however many frames reach it.
+///
+/// Children are found through a dense table: a node that is ever extended gets a block of
+/// `classCount` entries, so lookups are one array read and no hashing.
 struct PrefixTree {
     static let root: Int32 = 0
     /// Marks a (prefix, class) pair the scorer does not allow.
     static let disallowed: Int32 = -1
+    /// Marks a (prefix, class) pair not created yet.
+    static let unknown: Int32 = -2
 
     private(set) var parent: [Int32] = []
     private(set) var lastClass: [Int32] = []
     private(set) var lmScore: [Double] = []
     private(set) var units: [Int32] = []
     private(set) var state: [ScorerState] = []
-    private var children: [Int64: Int32] = [:]
+    /// Per node: its candidate slot in the current frame, valid when `slotFrame` matches.
+    var slot: [Int32] = []
+    var slotFrame: [Int32] = []
+    private var block: [Int32] = []
+    private var children: [Int32] = []
     private var classCount = 0
+
+    var count: Int { parent.count }
 
     /// Empties the tree, keeping its storage, and creates the root.
     mutating func reset(classCount: Int, rootState: ScorerState) {
@@ -22,37 +33,50 @@ struct PrefixTree {
         lmScore.removeAll(keepingCapacity: true)
         units.removeAll(keepingCapacity: true)
         state.removeAll(keepingCapacity: true)
+        slot.removeAll(keepingCapacity: true)
+        slotFrame.removeAll(keepingCapacity: true)
+        block.removeAll(keepingCapacity: true)
         children.removeAll(keepingCapacity: true)
         append(parent: -1, c: -1, lm: 0, units: 0, state: rootState)
     }
 
     private mutating func append(parent p: Int32, c: Int32, lm: Double, units u: Int32, state s: ScorerState) {
         parent.append(p); lastClass.append(c); lmScore.append(lm); units.append(u); state.append(s)
+        slot.append(-1); slotFrame.append(-1); block.append(-1)
     }
 
-    /// The node for `node` followed by class `c`, created (and scored) on first use;
-    /// `disallowed` if the scorer rejects the symbol.
+    /// The start of `node`'s child block, allocating it on first use.
     @inline(__always)
-    mutating func child(_ node: Int32, _ c: Int, scorer: PrefixScorer?) -> Int32 {
-        let key = Int64(node) * Int64(classCount) + Int64(c)
-        if let existing = children[key] { return existing }
-        return makeChild(node, c, key: key, scorer: scorer)
+    mutating func childBlock(_ node: Int32) -> Int {
+        let b = block[Int(node)]
+        if b >= 0 { return Int(b) }
+        let start = children.count
+        children.append(contentsOf: repeatElement(Self.unknown, count: classCount))
+        block[Int(node)] = Int32(start)
+        return start
+    }
+
+    /// The node for `node` followed by class `c` given `node`'s child block; created (and
+    /// scored) on first use; `disallowed` if the scorer rejects the symbol.
+    @inline(__always)
+    mutating func child(_ node: Int32, block: Int, _ c: Int, scorer: PrefixScorer?) -> Int32 {
+        let existing = children[block + c]
+        if existing != Self.unknown { return existing }
+        let made = makeChild(node, c, scorer: scorer)
+        children[block + c] = made
+        return made
     }
 
     @inline(never)
-    private mutating func makeChild(_ node: Int32, _ c: Int, key: Int64, scorer: PrefixScorer?) -> Int32 {
+    private mutating func makeChild(_ node: Int32, _ c: Int, scorer: PrefixScorer?) -> Int32 {
         let n = Int(node)
         var lm = lmScore[n], u = units[n], s = state[n]
         if let scorer {
-            guard let step = scorer.extend(s, with: c) else {
-                children[key] = Self.disallowed
-                return Self.disallowed
-            }
+            guard let step = scorer.extend(s, with: c) else { return Self.disallowed }
             lm += step.logProb; u += Int32(step.units); s = step.state
         }
         let id = Int32(parent.count)
         append(parent: node, c: Int32(c), lm: lm, units: u, state: s)
-        children[key] = id
         return id
     }
 
