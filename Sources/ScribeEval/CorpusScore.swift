@@ -117,9 +117,7 @@ public enum Scoring {
     /// Aligns one pair.
     public static func scoreOne(_ pair: UtterancePair, unit: ScoringUnit,
                                 normalization: TextNormalization = TextNormalization()) -> UtteranceScore {
-        let ref = Units.split(normalization.apply(pair.reference), unit: unit)
-        let hyp = Units.split(normalization.apply(pair.hypothesis), unit: unit)
-        let (r, h) = Units.intern(ref, hyp)
-        return UtteranceScore(id: pair.id, reference: ref, hypothesis: hyp, alignment: Levenshtein.align(r, h))
+        let u = Units.unitsAndIds(normalization.apply(pair.reference), normalization.apply(pair.hypothesis), unit: unit)
+        return UtteranceScore(id: pair.id, reference: u.ref, hypothesis: u.hyp, alignment: Levenshtein.align(u.refIds, u.hypIds))
     }
 }

@@ -88,3 +88,23 @@ final class LevenshteinTests: XCTestCase {
         XCTAssertEqual(lines.markers, "    S       I       I ")
     }
 }
+
+final class UnitsFastPathTests: XCTestCase {
+    /// The ASCII fast path gives the same units and the same equalities as the general path.
+    func testASCIIFastPathMatchesGeneralPath() {
+        var rng = SeededGenerator(seed: 21)
+        let pieces = ["a", "b", "ab", "ba", " ", "  ", "\t", "the", "x\ty", "\n"]
+        func text() -> String { (0..<Int(rng.next() % 12)).map { _ in pieces[Int(rng.next() % UInt64(pieces.count))] }.joined() }
+        for _ in 0..<500 {
+            let r = text(), h = text()
+            for unit in ScoringUnit.allCases {
+                let fast = Units.unitsAndIds(r, h, unit: unit)
+                let ref = Units.split(r, unit: unit), hyp = Units.split(h, unit: unit)
+                XCTAssertEqual(fast.ref, ref, "\(unit) \(r.debugDescription)")
+                XCTAssertEqual(fast.hyp, hyp, "\(unit) \(h.debugDescription)")
+                let (ri, hi) = Units.intern(ref, hyp)
+                XCTAssertEqual(Levenshtein.align(fast.refIds, fast.hypIds), Levenshtein.align(ri, hi))
+            }
+        }
+    }
+}
