@@ -45,6 +45,8 @@ extension Scribe {
         var beta: Double = 1.0
         @Option(help: "Timed repetitions (the median is reported).")
         var repeats: Int = 3
+        @Option(help: "Comma-separated pruning settings: matched (pyctcdecode's defaults token_min_logp −5 and beam_prune_logp −10, plus skipping frames with blank ≥ 0.999) and/or none.")
+        var pruning: String = "matched,none"
         @Option(help: "Write inputs, LM and transcripts to this folder.")
         var write: String?
         @Flag(help: "Print JSON instead of a table.")
@@ -69,20 +71,31 @@ extension Scribe {
             texts["greedy"] = out
             rows.append(["system": "scribe", "decoder": "greedy", "beam": 1, "lm": false, "ms_per_utt": 1000 * g / Double(utterances)])
             let scorer = WordLMScorer(model: model, alphabet: alphabet)
+            let prunings = pruning.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard !prunings.isEmpty, prunings.allSatisfy({ $0 == "matched" || $0 == "none" }) else {
+                throw ValidationError("--pruning takes matched, none or matched,none")
+            }
+            for prune in prunings {
             for width in widths {
                 for useLM in [false, true] {
-                    var options = BeamSearchOptions.fast(beamWidth: width)
+                    var options = BeamSearchOptions.exact(beamWidth: width)
+                    if prune == "matched" {
+                        options.minClassLogProb = -5
+                        options.scoreMargin = 10
+                        options.blankSkipProbability = 0.999
+                    }
                     options.alpha = alpha; options.beta = beta
                     let decoder = PrefixBeamSearch(alphabet: alphabet, options: options, scorer: useLM ? scorer : nil)
                     let s = try medianSeconds(repeats: repeats) { out = inputs.map { decoder.decode($0.0)[0].text } }
-                    let name = "beam\(width)\(useLM ? "_lm" : "")"
+                    let name = "beam\(width)\(useLM ? "_lm" : "")\(prune == "none" ? "_exact" : "")"
                     texts[name] = out
                     let cer = Scoring.score(zip(inputs, out).enumerated().map {
                         UtterancePair(id: "\($0.offset)", reference: $0.element.0.1, hypothesis: $0.element.1)
                     }, unit: .char, threads: 1).errorRate
-                    rows.append(["system": "scribe", "decoder": "beam", "beam": width, "lm": useLM,
+                    rows.append(["system": "scribe", "decoder": "beam", "beam": width, "lm": useLM, "pruning": prune,
                                  "ms_per_utt": 1000 * s / Double(utterances), "cer_vs_spelled": cer])
                 }
+            }
             }
             if let write {
                 for (name, lines) in texts {
@@ -91,10 +104,10 @@ extension Scribe {
             }
             if json { try printJSON(rows); return }
             print("\(utterances) utterances × \(frames) frames × \(alphabet.classCount) classes, one thread")
-            print("decoder   beam  LM     ms/utt")
+            print("decoder   beam  LM      pruning   ms/utt")
             for r in rows {
-                print(String(format: "%-8@ %5d  %-5@ %7.3f", r["decoder"] as! String, r["beam"] as! Int,
-                             (r["lm"] as! Bool) ? "4-gram" : "none", r["ms_per_utt"] as! Double))
+                print(String(format: "%-8@ %5d  %-6@  %-8@ %7.3f", r["decoder"] as! String, r["beam"] as! Int,
+                             (r["lm"] as! Bool) ? "4-gram" : "none", (r["pruning"] as? String) ?? "-", r["ms_per_utt"] as! Double))
             }
         }
 
