@@ -109,7 +109,7 @@ struct BeamWorkspace {
             var score = LogSpace.logAdd(candB[s], candNB[s])
             if scored {
                 let n = Int(candNode[s])
-                score += alpha * tree.lmScore[n] + beta * Double(tree.units[n])
+                score += alpha * tree.lmScore[n] + beta * Double(tree.units[n]) + tree.penalty[n]
             }
             candScore.append(score)
             if score > best { best = score }

@@ -25,35 +25,37 @@ public enum CTCReference {
     }
 
     /// Every label sequence of length ≤ `maxLength` over the non-blank classes, scored as
-    /// beam search scores it (acoustic + α·LM + β·units, the LM's `finish` included), best
+    /// beam search scores it (acoustic + α·LM + β·units + penalty, the LM's `finish` included), best
     /// first. Exponential: for tiny alphabets and frame counts only.
     public static func exhaustive(logProbs: FeatureMatrix, alphabet: Alphabet, scorer: PrefixScorer? = nil,
                                   alpha: Double = 0, beta: Double = 0, maxLength: Int? = nil) -> [(labels: [Int], acoustic: Double, lm: Double, total: Double)] {
         let classes = (0..<alphabet.classCount).filter { $0 != alphabet.blank }
         let limit = maxLength ?? logProbs.rows
         var results: [(labels: [Int], acoustic: Double, lm: Double, total: Double)] = []
-        func visit(_ labels: [Int], _ state: ScorerState?, _ lm: Double, _ units: Int) {
+        func visit(_ labels: [Int], _ state: ScorerState?, _ lm: Double, _ units: Int, _ penalty: Double) {
             let acoustic = logLikelihood(labels: labels, logProbs: logProbs, blank: alphabet.blank)
             if acoustic > LogSpace.zero {
-                var finalLM = lm, finalUnits = units, allowed = true
+                var finalLM = lm, finalUnits = units, finalPenalty = penalty, allowed = true
                 if let scorer, let state {
-                    if let step = scorer.finish(state) { finalLM += step.logProb; finalUnits += step.units } else { allowed = false }
+                    if let step = scorer.finish(state) {
+                        finalLM += step.logProb; finalUnits += step.units; finalPenalty += step.penalty
+                    } else { allowed = false }
                 }
                 if allowed {
-                    results.append((labels, acoustic, finalLM, acoustic + alpha * finalLM + beta * Double(finalUnits)))
+                    results.append((labels, acoustic, finalLM, acoustic + alpha * finalLM + beta * Double(finalUnits) + finalPenalty))
                 }
             }
             guard labels.count < limit else { return }
             for c in classes {
                 if let scorer, let state {
                     guard let step = scorer.extend(state, with: c) else { continue }
-                    visit(labels + [c], step.state, lm + step.logProb, units + step.units)
+                    visit(labels + [c], step.state, lm + step.logProb, units + step.units, penalty + step.penalty)
                 } else {
-                    visit(labels + [c], nil, 0, 0)
+                    visit(labels + [c], nil, 0, 0, 0)
                 }
             }
         }
-        visit([], scorer?.initialState, 0, 0)
+        visit([], scorer?.initialState, 0, 0, 0)
         return results.sorted { $0.total > $1.total }
     }
 }

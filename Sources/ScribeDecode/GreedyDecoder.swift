@@ -35,7 +35,7 @@ public struct GreedyDecoder: Sendable {
         }
         let labels = tokens.map(\.classIndex)
         return Hypothesis(labels: labels, text: alphabet.text(of: labels), acousticScore: pathScore,
-                          lmScore: 0, lmUnits: 0, totalScore: pathScore, tokens: tokens,
+                          lmScore: 0, lmUnits: 0, penalty: 0, totalScore: pathScore, tokens: tokens,
                           words: WordGrouping.words(of: tokens, alphabet: alphabet),
                           confidence: path.isEmpty ? 1 : exp(pathScore / Double(path.count)))
     }

@@ -30,7 +30,7 @@ public struct DecodedWord: Equatable, Sendable {
 }
 
 /// A decoding result. Scores are natural logs:
-/// `totalScore = acousticScore + alpha · lmScore + beta · lmUnits`.
+/// `totalScore = acousticScore + alpha · lmScore + beta · lmUnits + penalty`.
 public struct Hypothesis: Equatable, Sendable {
     /// Label sequence (class indices, no blanks).
     public var labels: [Int]
@@ -43,6 +43,8 @@ public struct Hypothesis: Equatable, Sendable {
     public var lmScore: Double
     /// Units the insertion bonus counts (words for a word LM, symbols for a character LM).
     public var lmUnits: Int
+    /// Unweighted penalties, such as the unknown-word penalty of `WordLMScorer`.
+    public var penalty: Double = 0
     /// The score the decoder ranked by.
     public var totalScore: Double
     /// Symbols with frame spans and confidences.

@@ -15,7 +15,7 @@ import ScribeCore
 /// | symbol c ≠ l               | prefix + c, pNB  | (pB ⊕ pNB) + y[c]        |
 /// | symbol c = l after a blank | prefix + c, pNB  | pB + y[c]                |
 ///
-/// Prefixes are ranked by `(pB ⊕ pNB) + α·LM + β·units`, where the LM score of a prefix
+/// Prefixes are ranked by `(pB ⊕ pNB) + α·LM + β·units + penalty`, where the LM score of a prefix
 /// comes from a `PrefixScorer`. The decoder reuses its storage between calls: use one
 /// instance per thread.
 public final class PrefixBeamSearch {
@@ -57,18 +57,20 @@ public final class PrefixBeamSearch {
     // MARK: End of utterance
 
     private func finish(_ logProbs: FeatureMatrix, _ w: BeamWorkspace) -> [Hypothesis] {
-        struct Final { var node: Int32; var acoustic: Double; var lm: Double; var units: Int; var total: Double; var allowed: Bool }
+        struct Final { var node: Int32; var acoustic: Double; var lm: Double; var units: Int; var penalty: Double; var total: Double; var allowed: Bool }
         var finals: [Final] = []
         let tree = w.tree
         for b in w.beamNode.indices {
             let n = Int(w.beamNode[b])
             let acoustic = LogSpace.logAdd(w.beamB[b], w.beamNB[b])
-            var lm = tree.lmScore[n], units = Int(tree.units[n]), allowed = true
+            var lm = tree.lmScore[n], units = Int(tree.units[n]), penalty = tree.penalty[n], allowed = true
             if let scorer {
-                if let step = scorer.finish(tree.state[n]) { lm += step.logProb; units += step.units } else { allowed = false }
+                if let step = scorer.finish(tree.state[n]) {
+                    lm += step.logProb; units += step.units; penalty += step.penalty
+                } else { allowed = false }
             }
-            let total = scorer == nil ? acoustic : acoustic + options.alpha * lm + options.beta * Double(units)
-            finals.append(Final(node: w.beamNode[b], acoustic: acoustic, lm: lm, units: units, total: total, allowed: allowed))
+            let total = scorer == nil ? acoustic : acoustic + options.alpha * lm + options.beta * Double(units) + penalty
+            finals.append(Final(node: w.beamNode[b], acoustic: acoustic, lm: lm, units: units, penalty: penalty, total: total, allowed: allowed))
         }
         if finals.contains(where: \.allowed) { finals.removeAll { !$0.allowed } }
         finals.sort { $0.total > $1.total }
@@ -77,7 +79,7 @@ public final class PrefixBeamSearch {
             let labels = tree.labels(of: f.node)
             let alignment = try? aligner.align(labels: labels, to: logProbs)
             return Hypothesis(labels: labels, text: alphabet.text(of: labels), acousticScore: f.acoustic,
-                              lmScore: scorer == nil ? 0 : f.lm, lmUnits: scorer == nil ? 0 : f.units, totalScore: f.total,
+                              lmScore: scorer == nil ? 0 : f.lm, lmUnits: scorer == nil ? 0 : f.units, penalty: f.penalty, totalScore: f.total,
                               tokens: alignment?.tokens ?? [], words: alignment?.words ?? [],
                               confidence: alignment.map { logProbs.rows > 0 ? exp($0.pathScore / Double(logProbs.rows)) : 1 } ?? 0)
         }

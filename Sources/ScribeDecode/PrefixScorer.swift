@@ -22,6 +22,16 @@ public struct ScorerStep: Sendable {
     public var logProb: Double
     /// Units the insertion bonus β counts for the symbol (words or characters completed).
     public var units: Int
+    /// Natural-log penalty added to the total unweighted by α (pyctcdecode's
+    /// `unk_score_offset`), e.g. when a word leaves the vocabulary. Usually 0.
+    public var penalty: Double
+
+    public init(state: ScorerState, logProb: Double, units: Int, penalty: Double = 0) {
+        self.state = state
+        self.logProb = logProb
+        self.units = units
+        self.penalty = penalty
+    }
 }
 
 /// Scores prefixes symbol by symbol for beam search. Scores depend only on the prefix, so
@@ -72,13 +82,19 @@ public struct CharacterLMScorer: PrefixScorer {
 /// The partial word is tracked in a trie of the LM's vocabulary (or of a lexicon). While it
 /// can still become a known word it costs nothing; the moment it cannot, it is charged the
 /// `<unk>` score at once (so hopeless prefixes fall out of the beam early) and nothing more
-/// when it ends. With `constrained`, words outside the trie are not allowed at all.
+/// when it ends, plus `unknownWordPenalty` unweighted by α (as pyctcdecode's
+/// `unk_score_offset` does), so that gluing two known words into one unknown word does not
+/// pay off. With `constrained`, words outside the trie are not allowed at all.
 /// The insertion bonus counts words.
 public struct WordLMScorer: PrefixScorer {
     let model: NGramModel
     let trie: LexiconTrie
     let spaceClass: Int?
     let constrained: Bool
+    /// Natural-log penalty for a word outside the vocabulary, not scaled by α.
+    public let unknownWordPenalty: Double
+    /// pyctcdecode's default `unk_score_offset`.
+    public static let defaultUnknownWordPenalty = -10.0
     /// `ScorerState.word` of a partial word already charged as `<unk>`.
     static let outOfVocabulary: Int32 = -1
     /// Trie word id of a lexicon word missing from the LM vocabulary.
@@ -86,8 +102,10 @@ public struct WordLMScorer: PrefixScorer {
 
     /// Word LM over `model`'s vocabulary; with `lexicon`, only the lexicon's words are known,
     /// and with `constrained` only they are allowed.
-    public init(model: NGramModel, alphabet: Alphabet, lexicon: [String]? = nil, constrained: Bool = false) {
+    public init(model: NGramModel, alphabet: Alphabet, lexicon: [String]? = nil, constrained: Bool = false,
+                unknownWordPenalty: Double = WordLMScorer.defaultUnknownWordPenalty) {
         self.model = model
+        self.unknownWordPenalty = unknownWordPenalty
         let special: Set<String> = ["<s>", "</s>", "<unk>"]
         let words = lexicon ?? model.vocabulary.filter { !special.contains($0) }
         // A lexicon word the LM lacks is a word all the same: it scores as <unk>.
@@ -108,7 +126,8 @@ public struct WordLMScorer: PrefixScorer {
         }
         if constrained { return nil }
         let (lp, context) = model.score(state: state.context, word: -1)
-        return ScorerStep(state: ScorerState(context: context, word: Self.outOfVocabulary), logProb: lp, units: 1)
+        return ScorerStep(state: ScorerState(context: context, word: Self.outOfVocabulary), logProb: lp, units: 1,
+                          penalty: unknownWordPenalty)
     }
 
     public func finish(_ state: ScorerState) -> ScorerStep? {
@@ -127,6 +146,8 @@ public struct WordLMScorer: PrefixScorer {
         let id = trie.wordId(at: state.word)
         if id == -1 && constrained { return nil }
         let (lp, context) = model.score(state: state.context, word: id >= 0 ? id : -1)
-        return ScorerStep(state: ScorerState(context: context, word: 0), logProb: lp, units: 1)
+        // A prefix of a known word that ends here is not a word: it is unknown after all.
+        let penalty = id == -1 ? unknownWordPenalty : 0
+        return ScorerStep(state: ScorerState(context: context, word: 0), logProb: lp, units: 1, penalty: penalty)
     }
 }

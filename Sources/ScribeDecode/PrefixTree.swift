@@ -15,6 +15,7 @@ struct PrefixTree {
     private(set) var lastClass: [Int32] = []
     private(set) var lmScore: [Double] = []
     private(set) var units: [Int32] = []
+    private(set) var penalty: [Double] = []
     private(set) var state: [ScorerState] = []
     /// Per node: its candidate slot in the current frame, valid when `slotFrame` matches.
     var slot: [Int32] = []
@@ -32,16 +33,17 @@ struct PrefixTree {
         lastClass.removeAll(keepingCapacity: true)
         lmScore.removeAll(keepingCapacity: true)
         units.removeAll(keepingCapacity: true)
+        penalty.removeAll(keepingCapacity: true)
         state.removeAll(keepingCapacity: true)
         slot.removeAll(keepingCapacity: true)
         slotFrame.removeAll(keepingCapacity: true)
         block.removeAll(keepingCapacity: true)
         children.removeAll(keepingCapacity: true)
-        append(parent: -1, c: -1, lm: 0, units: 0, state: rootState)
+        append(parent: -1, c: -1, lm: 0, units: 0, penalty: 0, state: rootState)
     }
 
-    private mutating func append(parent p: Int32, c: Int32, lm: Double, units u: Int32, state s: ScorerState) {
-        parent.append(p); lastClass.append(c); lmScore.append(lm); units.append(u); state.append(s)
+    private mutating func append(parent p: Int32, c: Int32, lm: Double, units u: Int32, penalty x: Double, state s: ScorerState) {
+        parent.append(p); lastClass.append(c); lmScore.append(lm); units.append(u); penalty.append(x); state.append(s)
         slot.append(-1); slotFrame.append(-1); block.append(-1)
     }
 
@@ -70,13 +72,13 @@ struct PrefixTree {
     @inline(never)
     private mutating func makeChild(_ node: Int32, _ c: Int, scorer: PrefixScorer?) -> Int32 {
         let n = Int(node)
-        var lm = lmScore[n], u = units[n], s = state[n]
+        var lm = lmScore[n], u = units[n], x = penalty[n], s = state[n]
         if let scorer {
             guard let step = scorer.extend(s, with: c) else { return Self.disallowed }
-            lm += step.logProb; u += Int32(step.units); s = step.state
+            lm += step.logProb; u += Int32(step.units); x += step.penalty; s = step.state
         }
         let id = Int32(parent.count)
-        append(parent: node, c: Int32(c), lm: lm, units: u, state: s)
+        append(parent: node, c: Int32(c), lm: lm, units: u, penalty: x, state: s)
         return id
     }
 

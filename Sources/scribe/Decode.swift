@@ -69,6 +69,7 @@ func hypothesisJSON(_ h: Hypothesis, frameSeconds: Double) -> [String: Any] {
         "acoustic_score": h.acousticScore,
         "lm_score": h.lmScore,
         "lm_units": h.lmUnits,
+        "penalty": h.penalty,
         "total_score": h.totalScore,
         "confidence": h.confidence,
         "words": h.words.map { w -> [String: Any] in

@@ -52,6 +52,8 @@ struct DecoderOptions: ParsableArguments {
     var alpha: Double = 0.5
     @Option(help: "Insertion bonus β per word (word LM) or per character (char LM).")
     var beta: Double = 1.0
+    @Option(help: "Natural-log penalty for a word outside the LM vocabulary, not scaled by α (pyctcdecode's unk_score_offset).")
+    var unkPenalty: Double = WordLMScorer.defaultUnknownWordPenalty
     @Option(help: "Lexicon file (one word per line): with a word LM, only these words may be output.")
     var lexicon: String?
     @Option(help: "Seconds between frames, for word times in JSON output.")
@@ -82,9 +84,9 @@ struct DecoderOptions: ParsableArguments {
                 scorer = CharacterLMScorer(model: model, alphabet: alphabet)
             } else if let lexicon {
                 let words = try LexiconTrie.read(lexicon, alphabet: alphabet).words
-                scorer = WordLMScorer(model: model, alphabet: alphabet, lexicon: words, constrained: true)
+                scorer = WordLMScorer(model: model, alphabet: alphabet, lexicon: words, constrained: true, unknownWordPenalty: unkPenalty)
             } else {
-                scorer = WordLMScorer(model: model, alphabet: alphabet)
+                scorer = WordLMScorer(model: model, alphabet: alphabet, unknownWordPenalty: unkPenalty)
             }
         }
         return CTCDecoder(alphabet: alphabet, kind: decoder, options: options, scorer: scorer, domain: input)

@@ -10,5 +10,5 @@ struct Scribe: ParsableCommand {
         libsamplerate and analysed with FFTW; features follow librosa's conventions.
         """,
         subcommands: [Info.self, Features.self, Spectrogram.self, Bench.self,
-                      Decode.self, Score.self, LM.self, Evaluate.self])
+                      Decode.self, Score.self, LM.self, Evaluate.self, Align.self])
 }

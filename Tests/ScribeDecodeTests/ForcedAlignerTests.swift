@@ -62,3 +62,15 @@ final class ForcedAlignerTests: XCTestCase {
         }
     }
 }
+
+final class SubtitleTests: XCTestCase {
+    func testCuesSplitAtPausesAndLength() {
+        let words = [("a", 0, 10), ("b", 12, 20), ("c", 200, 210), ("d", 211, 215)].map {
+            DecodedWord(text: $0.0, startFrame: $0.1, endFrame: $0.2, confidence: 1)
+        }
+        let srt = Subtitles.srt(words: words, frameSeconds: 0.01, maxWords: 8, maxGap: 1)
+        XCTAssertEqual(srt, "1\n00:00:00,000 --> 00:00:00,200\na b\n\n2\n00:00:02,000 --> 00:00:02,150\nc d\n")
+        XCTAssertEqual(Subtitles.timestamp(3725.5), "01:02:05,500")
+        XCTAssertEqual(Subtitles.srt(words: words, frameSeconds: 0.01, maxWords: 1).components(separatedBy: "-->").count, 5)
+    }
+}
