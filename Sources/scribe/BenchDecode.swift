@@ -67,7 +67,7 @@ extension Scribe {
             var texts: [String: [String]] = [:]
             let greedy = GreedyDecoder(alphabet: alphabet)
             var out: [String] = []
-            let g = try medianSeconds(repeats: repeats) { out = inputs.map { greedy.decode($0.0).text } }
+            let g = medianSeconds(repeats: repeats) { out = inputs.map { greedy.decode($0.0).text } }
             texts["greedy"] = out
             rows.append(["system": "scribe", "decoder": "greedy", "beam": 1, "lm": false, "ms_per_utt": 1000 * g / Double(utterances)])
             let scorer = WordLMScorer(model: model, alphabet: alphabet)
@@ -86,7 +86,7 @@ extension Scribe {
                     }
                     options.alpha = alpha; options.beta = beta
                     let decoder = PrefixBeamSearch(alphabet: alphabet, options: options, scorer: useLM ? scorer : nil)
-                    let s = try medianSeconds(repeats: repeats) { out = inputs.map { decoder.decode($0.0)[0].text } }
+                    let s = medianSeconds(repeats: repeats) { out = inputs.map { decoder.decode($0.0)[0].text } }
                     let name = "beam\(width)\(useLM ? "_lm" : "")\(prune == "none" ? "_exact" : "")"
                     texts[name] = out
                     let cer = Scoring.score(zip(inputs, out).enumerated().map {
