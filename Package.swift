@@ -9,6 +9,8 @@
 //   ScribeNN      the learning core: tensors, BLAS layers with backward passes, LSTM/GRU,
 //                 CTC loss, optimizers, safetensors model files
 //   ScribeHTR     the handwriting front end's network: a convnet window sliding along each line
+//   ScribeDecode  CTC decoders (greedy, prefix beam search), ARPA n-gram LMs, forced alignment
+//   ScribeEval    Levenshtein alignment, CER/WER, score reports, bootstrap confidence intervals
 //   scribe        the command-line tool (swift-argument-parser)
 import PackageDescription
 
@@ -21,6 +23,8 @@ let package = Package(
         .library(name: "ScribeCore", targets: ["ScribeCore"]),
         .library(name: "ScribeNN", targets: ["ScribeNN"]),
         .library(name: "ScribeHTR", targets: ["ScribeHTR"]),
+        .library(name: "ScribeDecode", targets: ["ScribeDecode"]),
+        .library(name: "ScribeEval", targets: ["ScribeEval"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -41,9 +45,12 @@ let package = Package(
         .target(name: "ScribeNN", dependencies: ["ScribeCore", "COpenBLAS", "CScribeKernels"], exclude: ["README.md"]),
         .target(name: "ScribeHTR", dependencies: ["ScribeCore", "ScribeImage", "ScribeNN"]),
 
+        .target(name: "ScribeDecode", dependencies: ["ScribeCore"]),
+        .target(name: "ScribeEval", dependencies: ["ScribeCore"]),
+
         // MARK: Command line
         .executableTarget(name: "scribe", dependencies: [
-            "ScribeCore", "ScribeAudio", "ScribeImage", "ScribeNN", "ScribeHTR",
+            "ScribeCore", "ScribeAudio", "ScribeImage", "ScribeNN", "ScribeHTR", "ScribeDecode", "ScribeEval",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -56,5 +63,9 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "ScribeHTRTests", dependencies: ["ScribeHTR", "ScribeNN", "ScribeImage", "ScribeCore"]),
         .testTarget(name: "ScribeCLITests", dependencies: ["scribe", "ScribeCore", "ScribeImage"]),
+        .testTarget(name: "ScribeDecodeTests", dependencies: ["ScribeDecode", "ScribeCore"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "ScribeEvalTests", dependencies: ["ScribeEval", "ScribeDecode", "ScribeCore"],
+                    exclude: ["Fixtures"]),
     ]
 )

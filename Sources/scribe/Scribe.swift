@@ -9,5 +9,6 @@ struct Scribe: ParsableCommand {
         Audio is decoded with libsndfile (WAV, FLAC, OGG/Vorbis, ...), resampled with \
         libsamplerate and analysed with FFTW; features follow librosa's conventions.
         """,
-        subcommands: [Info.self, Features.self, Spectrogram.self, Lines.self, Normalize.self, Bench.self])
+        subcommands: [Info.self, Features.self, Spectrogram.self, Lines.self, Normalize.self,
+                      Decode.self, Score.self, Align.self, LM.self, Evaluate.self, Bench.self])
 }

@@ -1,0 +1,46 @@
+/// Options of `PrefixBeamSearch`, all in one place. Log-probabilities are natural logs.
+public struct BeamSearchOptions: Sendable, Equatable {
+    /// Prefixes kept after each frame.
+    public var beamWidth: Int = 16
+    /// Hypotheses returned, best first (at most `beamWidth`).
+    public var nBest: Int = 1
+    /// Per frame, at most this many non-blank classes are extended, most likely first
+    /// (0 = no limit).
+    public var topK: Int = 0
+    /// Per frame, classes are taken most likely first until their probability mass reaches
+    /// this (1 = no limit). The most likely class is always taken.
+    public var cumulativeProbability: Double = 1
+    /// Classes below this log-probability are not extended (−∞ = no limit); pyctcdecode's
+    /// `token_min_logp`. The most likely class is always taken.
+    public var minClassLogProb: Double = -.infinity
+    /// Frames whose blank probability is at least this only extend prefixes with blank
+    /// (1 = never skip). Such frames cost one multiply per prefix.
+    public var blankSkipProbability: Double = 1
+    /// Prefixes scoring more than this below the frame's best are dropped (∞ = keep all up to
+    /// `beamWidth`); pyctcdecode's `beam_prune_logp` with the sign flipped.
+    public var scoreMargin: Double = .infinity
+    /// Language-model weight α: the total adds α · LM log-probability.
+    public var alpha: Double = 0.5
+    /// Insertion bonus β: the total adds β per LM unit (word or character).
+    public var beta: Double = 1
+
+    public init() {}
+
+    /// No pruning at all beyond the beam width: what the exhaustive-search tests use.
+    public static func exact(beamWidth: Int) -> BeamSearchOptions {
+        var o = BeamSearchOptions()
+        o.beamWidth = beamWidth
+        return o
+    }
+
+    /// Pruning that loses nothing measurable on peaked posteriors and is much faster:
+    /// classes below log-probability −10 skipped, frames with blank ≥ 0.999 skipped.
+    public static func fast(beamWidth: Int) -> BeamSearchOptions {
+        var o = BeamSearchOptions()
+        o.beamWidth = beamWidth
+        o.minClassLogProb = -10
+        o.blankSkipProbability = 0.999
+        o.scoreMargin = 20
+        return o
+    }
+}

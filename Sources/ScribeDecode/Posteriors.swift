@@ -1,0 +1,82 @@
+import Foundation
+import ScribeCore
+
+/// What the values of a posterior matrix are.
+public enum PosteriorDomain: String, CaseIterable, Sendable {
+    /// Log-probabilities if every value is ≤ 0, probabilities if every row sums to 1.
+    case auto
+    /// Natural-log probabilities (log-softmax output).
+    case logprob
+    /// Probabilities (softmax output); rows sum to 1.
+    case prob
+    /// Unnormalized scores; log-softmax is applied per frame.
+    case logits
+}
+
+/// Turns a frames × classes matrix from any CTC system into natural-log probabilities.
+public enum Posteriors {
+    /// Tolerance for "rows sum to 1" when detecting probabilities.
+    public static let rowSumTolerance: Float = 1e-3
+    /// Floor applied to probabilities before taking the log, so zeros stay finite.
+    public static let probabilityFloor: Float = 1e-30
+
+    /// Returns `matrix` as log-probabilities, checking it against `classCount`.
+    /// `path` names the source in errors.
+    public static func logProbabilities(_ matrix: FeatureMatrix, classCount: Int,
+                                        domain: PosteriorDomain = .auto, path: String = "<matrix>") throws -> FeatureMatrix {
+        guard matrix.columns == classCount else {
+            throw DecodeError.posteriors(path: path, reason: "has \(matrix.columns) classes per frame but the alphabet gives \(classCount) (its symbols plus the blank); check the alphabet file and --blank, or that the matrix is frames × classes and not transposed")
+        }
+        var out = matrix
+        guard matrix.rows > 0 else { return out }
+        switch domain {
+        case .logprob:
+            return out
+        case .prob:
+            out.apply { log(max($0, probabilityFloor)) }
+            return out
+        case .logits:
+            logSoftmaxRows(&out)
+            return out
+        case .auto:
+            if matrix.values.allSatisfy({ $0 <= 1e-4 }) { return out }
+            if isProbabilities(matrix) {
+                out.apply { log(max($0, probabilityFloor)) }
+                return out
+            }
+            throw DecodeError.posteriors(path: path, reason: "values are neither log-probabilities (all ≤ 0) nor probabilities (rows summing to 1); if they are logits pass --input logits, which applies log-softmax per frame")
+        }
+    }
+
+    /// Whether every value is in [0, 1] and every row sums to 1 within `rowSumTolerance`.
+    static func isProbabilities(_ m: FeatureMatrix) -> Bool {
+        m.values.withUnsafeBufferPointer { v in
+            for r in 0..<m.rows {
+                var sum: Float = 0
+                for c in 0..<m.columns {
+                    let x = v[r * m.columns + c]
+                    if x < 0 || x > 1 { return false }
+                    sum += x
+                }
+                if abs(sum - 1) > rowSumTolerance { return false }
+            }
+            return true
+        }
+    }
+
+    /// Applies log-softmax to every row in place.
+    public static func logSoftmaxRows(_ m: inout FeatureMatrix) {
+        let columns = m.columns, rows = m.rows
+        m.withUnsafeMutableValues { v in
+            for r in 0..<rows {
+                let base = r * columns
+                var peak = -Float.infinity
+                for c in 0..<columns { peak = max(peak, v[base + c]) }
+                var sum: Float = 0
+                for c in 0..<columns { sum += exp(v[base + c] - peak) }
+                let shift = peak + log(sum)
+                for c in 0..<columns { v[base + c] -= shift }
+            }
+        }
+    }
+}

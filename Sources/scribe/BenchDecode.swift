@@ -1,0 +1,171 @@
+import ArgumentParser
+import Foundation
+import ScribeCore
+import ScribeDecode
+import ScribeEval
+
+/// Median wall time of `repeats` runs of `body`, in seconds, after one warm-up run.
+func medianSeconds(repeats: Int, _ body: () throws -> Void) rethrows -> Double {
+    try body()
+    var times: [Double] = []
+    for _ in 0..<max(1, repeats) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    return times.sorted()[times.count / 2]
+}
+
+func printJSON(_ object: Any) throws {
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+extension Scribe {
+    /// `scribe bench decode`: decoder speed on synthetic peaked posteriors.
+    struct BenchDecode: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "decode",
+            abstract: "Time greedy and beam-search decoding of synthetic peaked posteriors (see scripts/bench-decode for the comparison with pyctcdecode and torchaudio).",
+            discussion: """
+            With --write DIR the matrices (utt000.npy ...), the alphabet, the LM corpus, the \
+            4-gram word LM (lm4.arpa) and Scribe's transcripts are written there so other \
+            decoders can be timed on the same inputs.
+            """)
+
+        @Option(help: "Utterances.")
+        var utterances: Int = 20
+        @Option(help: "Frames per utterance.")
+        var frames: Int = 400
+        @Option(help: "Comma-separated beam widths.")
+        var beams: String = "16,64"
+        @Option(help: "LM weight α for the word-LM rows.")
+        var alpha: Double = 0.5
+        @Option(help: "Insertion bonus β for the word-LM rows.")
+        var beta: Double = 1.0
+        @Option(help: "Timed repetitions (the median is reported).")
+        var repeats: Int = 3
+        @Option(help: "Comma-separated pruning settings: matched (pyctcdecode's defaults token_min_logp −5 and beam_prune_logp −10, plus skipping frames with blank ≥ 0.999) and/or none.")
+        var pruning: String = "matched,none"
+        @Option(help: "Write inputs, LM and transcripts to this folder.")
+        var write: String?
+        @Flag(help: "Print JSON instead of a table.")
+        var json = false
+
+        func run() throws {
+            let widths = beams.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !widths.isEmpty, widths.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--beams takes a list like 16,64") }
+            var data = BenchData(seed: 7)
+            let corpus = (0..<3000).map { _ in data.sentence(words: 4 + Int(data.rng.next() % 10)) }
+            let arpa = KneserNey.estimateARPA(sentences: corpus, order: 4)
+            let model = try ARPAReader.parse(arpa, path: "lm4.arpa")
+            let inputs = (0..<utterances).map { _ in data.posteriors(frames: frames) }
+            let alphabet = Alphabet(symbols: BenchData.symbols)
+            if let write { try writeInputs(write, inputs: inputs, corpus: corpus, arpa: arpa) }
+
+            var rows: [[String: Any]] = []
+            var texts: [String: [String]] = [:]
+            let greedy = GreedyDecoder(alphabet: alphabet)
+            var out: [String] = []
+            let g = medianSeconds(repeats: repeats) { out = inputs.map { greedy.decode($0.0).text } }
+            texts["greedy"] = out
+            rows.append(["system": "scribe", "decoder": "greedy", "beam": 1, "lm": false, "ms_per_utt": 1000 * g / Double(utterances)])
+            let scorer = WordLMScorer(model: model, alphabet: alphabet)
+            let prunings = pruning.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard !prunings.isEmpty, prunings.allSatisfy({ $0 == "matched" || $0 == "none" }) else {
+                throw ValidationError("--pruning takes matched, none or matched,none")
+            }
+            for prune in prunings {
+            for width in widths {
+                for useLM in [false, true] {
+                    var options = BeamSearchOptions.exact(beamWidth: width)
+                    if prune == "matched" {
+                        options.minClassLogProb = -5
+                        options.scoreMargin = 10
+                        options.blankSkipProbability = 0.999
+                    }
+                    options.alpha = alpha; options.beta = beta
+                    let decoder = PrefixBeamSearch(alphabet: alphabet, options: options, scorer: useLM ? scorer : nil)
+                    let s = medianSeconds(repeats: repeats) { out = inputs.map { decoder.decode($0.0)[0].text } }
+                    let name = "beam\(width)\(useLM ? "_lm" : "")\(prune == "none" ? "_exact" : "")"
+                    texts[name] = out
+                    let cer = Scoring.score(zip(inputs, out).enumerated().map {
+                        UtterancePair(id: "\($0.offset)", reference: $0.element.0.1, hypothesis: $0.element.1)
+                    }, unit: .char, threads: 1).errorRate
+                    rows.append(["system": "scribe", "decoder": "beam", "beam": width, "lm": useLM, "pruning": prune,
+                                 "ms_per_utt": 1000 * s / Double(utterances), "cer_vs_spelled": cer])
+                }
+            }
+            }
+            if let write {
+                for (name, lines) in texts {
+                    try (lines.joined(separator: "\n") + "\n").write(toFile: write + "/scribe_\(name).txt", atomically: true, encoding: .utf8)
+                }
+            }
+            if json { try printJSON(rows); return }
+            print("\(utterances) utterances × \(frames) frames × \(alphabet.classCount) classes, one thread")
+            print("decoder   beam  LM      pruning   ms/utt")
+            for r in rows {
+                print(String(format: "%-8@ %5d  %-6@  %-8@ %7.3f", r["decoder"] as! String, r["beam"] as! Int,
+                             (r["lm"] as! Bool) ? "4-gram" : "none", (r["pruning"] as? String) ?? "-", r["ms_per_utt"] as! Double))
+            }
+        }
+
+        func writeInputs(_ dir: String, inputs: [(FeatureMatrix, String)], corpus: [[String]], arpa: String) throws {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            for (i, input) in inputs.enumerated() { try Npy.write(input.0, to: dir + String(format: "/utt%03d.npy", i)) }
+            try (BenchData.symbols.joined(separator: "\n") + "\n").write(toFile: dir + "/alphabet.txt", atomically: true, encoding: .utf8)
+            try (inputs.map(\.1).joined(separator: "\n") + "\n").write(toFile: dir + "/spelled.txt", atomically: true, encoding: .utf8)
+            try (corpus.map { $0.joined(separator: " ") }.joined(separator: "\n") + "\n").write(toFile: dir + "/corpus.txt", atomically: true, encoding: .utf8)
+            try arpa.write(toFile: dir + "/lm4.arpa", atomically: true, encoding: .utf8)
+        }
+    }
+
+    /// `scribe bench score`: WER/CER scoring speed on synthetic sentence pairs.
+    struct BenchScore: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "score",
+            abstract: "Time WER and CER scoring of synthetic sentence pairs (scripts/bench-decode compares with jiwer).")
+
+        @Option(help: "Sentence pairs.")
+        var pairs: Int = 10_000
+        @Option(help: "Comma-separated thread counts.")
+        var threads: String = "1,2"
+        @Option(help: "Timed repetitions (the median is reported).")
+        var repeats: Int = 3
+        @Option(help: "Write ref.txt and hyp.txt to this folder.")
+        var write: String?
+        @Flag(help: "Print JSON instead of a table.")
+        var json = false
+
+        func run() throws {
+            var data = BenchData(seed: 11)
+            var refs: [String] = [], hyps: [String] = []
+            for _ in 0..<pairs {
+                let r = data.sentence(words: 3 + Int(data.rng.next() % 20))
+                refs.append(r.joined(separator: " "))
+                hyps.append(data.corrupt(r, rate: 0.2).joined(separator: " "))
+            }
+            if let write {
+                try FileManager.default.createDirectory(atPath: write, withIntermediateDirectories: true)
+                try (refs.joined(separator: "\n") + "\n").write(toFile: write + "/ref.txt", atomically: true, encoding: .utf8)
+                try (hyps.joined(separator: "\n") + "\n").write(toFile: write + "/hyp.txt", atomically: true, encoding: .utf8)
+            }
+            let list = zip(refs, hyps).enumerated().map { UtterancePair(id: "\($0.offset)", reference: $0.element.0, hypothesis: $0.element.1) }
+            var rows: [[String: Any]] = []
+            for n in threads.split(separator: ",").compactMap({ Int($0) }) where n >= 1 {
+                for unit in [ScoringUnit.word, .char] {
+                    var rate = 0.0
+                    let s = medianSeconds(repeats: repeats) { rate = Scoring.score(list, unit: unit, threads: n).errorRate }
+                    rows.append(["system": "scribe", "unit": unit.rawValue, "threads": n, "ms_total": 1000 * s, "rate": rate])
+                }
+            }
+            if json { try printJSON(rows); return }
+            print("\(pairs) sentence pairs")
+            for r in rows {
+                print(String(format: "%@ threads %d: %8.2f ms  rate %.4f", (r["unit"] as! String) == "word" ? "WER" : "CER",
+                             r["threads"] as! Int, r["ms_total"] as! Double, r["rate"] as! Double))
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import XCTest
+import ScribeCore
+
+/// Runs the built `scribe` binary the way a user would.
+final class DecodeScoreCLITests: XCTestCase {
+    var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("scribe-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    func scribe(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        let binary = Bundle.main.bundleURL.appendingPathComponent("scribe")
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw XCTSkip("scribe binary not found next to the test bundle at \(binary.path)")
+        }
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func write(_ text: String, _ name: String) throws {
+        try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    }
+
+    /// Probabilities spelling `path` (class indices), 0.9 on the path.
+    func posteriors(_ path: [Int], classes: Int) -> FeatureMatrix {
+        var m = FeatureMatrix(rows: path.count, columns: classes, repeating: 0.1 / Float(classes - 1))
+        for (t, c) in path.enumerated() { m[t, c] = 0.9 }
+        return m
+    }
+
+    func testDecodeGreedyAndBeamInInputOrder() throws {
+        try write("h\ne\nl\no\n \n", "alphabet.txt")
+        try Npy.write(posteriors([1, 2, 3, 3, 0, 3, 4], classes: 6), to: dir.appendingPathComponent("a.npy").path)
+        try Npy.write(posteriors([4, 0, 1], classes: 6), to: dir.appendingPathComponent("b.npy").path)
+        for decoder in ["greedy", "beam"] {
+            let r = try scribe(["decode", "a.npy", "b.npy", "--alphabet", "alphabet.txt", "--decoder", decoder])
+            XCTAssertEqual(r.status, 0, r.err)
+            XCTAssertEqual(r.out, "hello\noh\n", decoder)
+        }
+        let json = try scribe(["decode", "a.npy", "--alphabet", "alphabet.txt", "--format", "json", "--n-best", "2"])
+        let record = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as! [String: Any]
+        XCTAssertEqual(record["text"] as? String, "hello")
+        XCTAssertEqual((record["nbest"] as? [Any])?.count, 2)
+        let wrong = try scribe(["decode", "a.npy", "--alphabet", "alphabet.txt", "--blank", "9"])
+        XCTAssertNotEqual(wrong.status, 0)
+        XCTAssertTrue(wrong.err.contains("blank index 9"), wrong.err)
+        try write("h\ne\n", "short.txt")
+        let mismatch = try scribe(["decode", "a.npy", "--alphabet", "short.txt"])
+        XCTAssertNotEqual(mismatch.status, 0)
+        XCTAssertTrue(mismatch.err.contains("a.npy: has 6 classes per frame but the alphabet gives 3"), mismatch.err)
+    }
+
+    func testScoreReportsAndLineCountError() throws {
+        try write("the cat sat\nhello world\n", "ref.txt")
+        try write("the bat sat\nhello world\n", "hyp.txt")
+        let r = try scribe(["score", "--ref", "ref.txt", "--hyp", "hyp.txt", "--unit", "word", "--format", "json"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let wer = (try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as! [String: Any])["wer"] as! [String: Any]
+        XCTAssertEqual(wer["rate"] as! Double, 0.2, accuracy: 1e-12)
+        try write("a\n", "one.txt")
+        let bad = try scribe(["score", "--ref", "ref.txt", "--hyp", "one.txt"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.err.contains("ref.txt has 2 lines but one.txt has 1"), bad.err)
+    }
+
+    func testLMBuildPerplexityAndEvaluateMessage() throws {
+        try write("a b a b\nb a b\na a b\n", "text.txt")
+        let build = try scribe(["lm", "build", "--order", "2", "text.txt", "-o", "lm.arpa"])
+        XCTAssertEqual(build.status, 0, build.err)
+        let ppl = try scribe(["lm", "perplexity", "--lm", "lm.arpa", "text.txt", "--json"])
+        let result = try JSONSerialization.jsonObject(with: Data(ppl.out.utf8)) as! [String: Any]
+        XCTAssertEqual(result["tokens"] as? Int, 13) // 4 + 3 + 3 words, plus one </s> each
+        XCTAssertGreaterThan(result["perplexity"] as! Double, 1)
+        try write("u1\tx.wav\thello\n", "m.tsv")
+        try write("h\n", "alphabet.txt")
+        let eval = try scribe(["evaluate", "--model", "lm.arpa", "--manifest", "m.tsv", "--alphabet", "alphabet.txt"])
+        XCTAssertNotEqual(eval.status, 0)
+        XCTAssertTrue(eval.err.contains("model loading arrives with the training issue"), eval.err)
+    }
+}

@@ -1,0 +1,111 @@
+import XCTest
+@testable import ScribeDecode
+
+final class ARPAReaderTests: XCTestCase {
+    func testScoresFollowBackOff() throws {
+        let lm = try ARPAReader.parse(TinyLMs.abWords)
+        XCTAssertEqual(lm.order, 3)
+        XCTAssertEqual(lm.counts, [6, 4, 2])
+        let ln10 = log(10.0)
+        let s = lm.sentenceStartState
+        // Stored trigram: <s> ab ba.
+        let (p1, afterAb) = lm.score(state: s, word: "ab")
+        XCTAssertEqual(p1, -0.3 * ln10, accuracy: 1e-6)
+        let (p2, afterBa) = lm.score(state: afterAb, word: "ba")
+        XCTAssertEqual(p2, -0.05 * ln10, accuracy: 1e-6)
+        // State after "<s> ab ba" is the bigram "ab ba"; "ab ba </s>" is stored.
+        XCTAssertEqual(lm.score(state: afterBa, word: "</s>").logProb, -0.1 * ln10, accuracy: 1e-6)
+        // Back off twice: "ab ba a" → bow(ab ba) + p(a | ba) → bow(ba) + p(a).
+        XCTAssertEqual(lm.score(state: afterBa, word: "a").logProb, (-0.1 - 0.1 - 0.7) * ln10, accuracy: 1e-6)
+        // Unknown words score as <unk> after backing off from <s>.
+        XCTAssertEqual(lm.score(state: s, word: "zzz").logProb, (-0.3 - 1.5) * ln10, accuracy: 1e-6)
+        let sentence = lm.sentenceLogProb(["ab", "ba"])
+        XCTAssertEqual(sentence.logProb, (-0.3 - 0.05 - 0.1) * ln10, accuracy: 1e-6)
+        XCTAssertEqual(sentence.oovs, 0)
+    }
+
+    func testMissingUnknownUsesFixedPenalty() throws {
+        let lm = try ARPAReader.parse("\\data\\\nngram 1=2\n\n\\1-grams:\n-0.3 a\n-0.3 </s>\n\\end\\\n")
+        XCTAssertEqual(lm.score(state: -1, word: "b").logProb, -100 * log(10.0), accuracy: 1e-6)
+    }
+
+    func testErrorsNameTheProblem() {
+        let cases: [(String, String)] = [
+            ("ngram 1=2\n\\1-grams:\n-1 a\n-1 b\n\\end\\\n", "missing the \\data\\ header"),
+            ("\\data\\\nngram 1=3\n\n\\1-grams:\n-1 a\n-1 b\n\\end\\\n", "declares ngram 1=3 but the section lists 2"),
+            ("\\data\\\nngram 1=x\n\\1-grams:\n-1 a\n\\end\\\n", "bad count line"),
+            ("\\data\\\nngram 1=1\nngram 2=1\n\\1-grams:\n-1 a\n\\end\\\n", "missing the \\2-grams: section"),
+            ("\\data\\\nngram 1=1\n\\1-grams:\n-1 a\n", "missing the \\end\\ marker"),
+            ("\\data\\\nngram 1=1\n\\1-grams:\nminus a\n\\end\\\n", "log-probability \"minus\" is not a number"),
+            ("\\data\\\nngram 1=1\nngram 2=1\n\\1-grams:\n-1 a oops\n\\2-grams:\n-1 a a\n\\end\\\n", "back-off weight \"oops\" is not a number"),
+            ("\\data\\\nngram 1=1\nngram 2=1\n\\1-grams:\n-1 a\n\\2-grams:\n-1 a b\n\\end\\\n", "word \"b\" of a 2-gram is not among the unigrams"),
+            ("\\data\\\nngram 1=1\n\\1-grams:\n-1 a b c\n\\end\\\n", "found 4 fields"),
+            ("\\data\\\nngram 2=1\n", "order 2 where order 1 was expected"),
+        ]
+        for (text, expected) in cases {
+            XCTAssertThrowsError(try ARPAReader.parse(text, path: "lm.arpa"), expected) { error in
+                let message = "\(error)"
+                XCTAssertTrue(message.contains(expected), "\(message) lacks \(expected)")
+                XCTAssertTrue(message.hasPrefix("lm.arpa"), message)
+            }
+        }
+    }
+
+    func testErrorsCarryLineNumbers() {
+        XCTAssertThrowsError(try ARPAReader.parse("\\data\\\nngram 1=2\n\n\\1-grams:\n-1 a\nx b\n\\end\\\n", path: "m.arpa")) { error in
+            XCTAssertEqual(error as? DecodeError, .arpa(path: "m.arpa", line: 6, reason: "log-probability \"x\" is not a number"))
+        }
+    }
+}
+
+final class AlphabetTests: XCTestCase {
+    func testParseSpaceAndClasses() throws {
+        let a = try Alphabet.parse("a\nb\n \nc\n")
+        XCTAssertEqual(a.symbols, ["a", "b", " ", "c"])
+        XCTAssertEqual(a.classCount, 5)
+        XCTAssertEqual(a.spaceClass, 3)
+        XCTAssertEqual(a.classIndex(of: "c"), 4)
+        XCTAssertEqual(try a.labels(for: "ab c"), [1, 2, 3, 4])
+        let lastBlank = try Alphabet.parse("a\nb\n", blank: 2)
+        XCTAssertEqual(lastBlank.classIndex(of: "a"), 0)
+        XCTAssertEqual(lastBlank.symbol(ofClass: 1), "b")
+    }
+
+    func testParseErrors() {
+        XCTAssertThrowsError(try Alphabet.parse("a\n\nb\n", path: "abc.txt")) { error in
+            XCTAssertTrue("\(error)".contains("line 2 is empty"), "\(error)")
+            XCTAssertTrue("\(error)".hasPrefix("abc.txt"), "\(error)")
+        }
+        XCTAssertThrowsError(try Alphabet.parse("a\nb\na\n")) { error in
+            XCTAssertTrue("\(error)".contains("lines 1 and 3"), "\(error)")
+        }
+        XCTAssertThrowsError(try Alphabet.parse("a\nb\n", blank: 3))
+        XCTAssertThrowsError(try Alphabet(symbols: ["a"]).labels(for: "ab")) { error in
+            XCTAssertTrue("\(error)".contains("\"b\" at position 1"), "\(error)")
+        }
+    }
+
+    func testPosteriorDomains() throws {
+        let probs = FeatureMatrixFactory.rows([[0.2, 0.8], [0.5, 0.5]])
+        let logs = try Posteriors.logProbabilities(probs, classCount: 2)
+        XCTAssertEqual(Double(logs[0, 1]), log(0.8), accuracy: 1e-6)
+        let again = try Posteriors.logProbabilities(logs, classCount: 2)
+        XCTAssertEqual(again, logs)
+        let logits = FeatureMatrixFactory.rows([[1, 3], [0, 0]])
+        XCTAssertThrowsError(try Posteriors.logProbabilities(logits, classCount: 2, path: "x.npy")) { error in
+            XCTAssertTrue("\(error)".contains("--input logits"), "\(error)")
+        }
+        let fromLogits = try Posteriors.logProbabilities(logits, classCount: 2, domain: .logits)
+        XCTAssertEqual(Double(fromLogits[1, 0]), log(0.5), accuracy: 1e-6)
+        XCTAssertThrowsError(try Posteriors.logProbabilities(probs, classCount: 3, path: "x.npy")) { error in
+            XCTAssertTrue("\(error)".contains("has 2 classes per frame but the alphabet gives 3"), "\(error)")
+        }
+    }
+}
+
+import ScribeCore
+enum FeatureMatrixFactory {
+    static func rows(_ rows: [[Float]]) -> FeatureMatrix {
+        FeatureMatrix(rows: rows.count, columns: rows[0].count, values: rows.flatMap { $0 })
+    }
+}
