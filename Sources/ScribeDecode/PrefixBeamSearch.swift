@@ -56,6 +56,12 @@ public final class PrefixBeamSearch {
 
     // MARK: End of utterance
 
+    /// `exp(logProb / frames)`, capped at 1; 0 when there is no score (an impossible alignment).
+    static func confidence(_ logProb: Double?, frames: Int) -> Double {
+        guard let logProb else { return 0 }
+        return frames > 0 ? min(1, exp(logProb / Double(frames))) : 1
+    }
+
     private func finish(_ logProbs: FeatureMatrix, _ w: BeamWorkspace) -> [Hypothesis] {
         struct Final { var node: Int32; var acoustic: Double; var lm: Double; var units: Int; var penalty: Double; var total: Double; var allowed: Bool }
         var finals: [Final] = []
@@ -77,11 +83,11 @@ public final class PrefixBeamSearch {
         let aligner = ForcedAligner(alphabet: alphabet)
         return finals.prefix(max(1, options.nBest)).map { f in
             let labels = tree.labels(of: f.node)
-            let alignment = try? aligner.align(labels: labels, to: logProbs)
+            let alignment = options.wordTimings ? try? aligner.align(labels: labels, to: logProbs) : nil
             return Hypothesis(labels: labels, text: alphabet.text(of: labels), acousticScore: f.acoustic,
                               lmScore: scorer == nil ? 0 : f.lm, lmUnits: scorer == nil ? 0 : f.units, penalty: f.penalty, totalScore: f.total,
                               tokens: alignment?.tokens ?? [], words: alignment?.words ?? [],
-                              confidence: alignment.map { logProbs.rows > 0 ? exp($0.pathScore / Double(logProbs.rows)) : 1 } ?? 0)
+                              confidence: Self.confidence(alignment?.pathScore ?? (options.wordTimings ? nil : f.acoustic), frames: logProbs.rows))
         }
     }
 }

@@ -85,6 +85,7 @@ extension Scribe {
                         options.blankSkipProbability = 0.999
                     }
                     options.alpha = alpha; options.beta = beta
+                    options.wordTimings = false // text only, as pyctcdecode's decode() returns
                     let decoder = PrefixBeamSearch(alphabet: alphabet, options: options, scorer: useLM ? scorer : nil)
                     let s = medianSeconds(repeats: repeats) { out = inputs.map { decoder.decode($0.0)[0].text } }
                     let name = "beam\(width)\(useLM ? "_lm" : "")\(prune == "none" ? "_exact" : "")"

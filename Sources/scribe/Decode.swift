@@ -41,7 +41,7 @@ extension Scribe {
         }
 
         func run() throws {
-            let decoder = try decoding.makeDecoder()
+            let decoder = try decoding.makeDecoder(wordTimings: format == .json)
             var results = [Result<[Hypothesis], Error>?](repeating: nil, count: files.count)
             let lock = NSLock()
             Parallel.forEachChunk(count: files.count, threads: threads ?? Parallel.availableCores) { range, _ in

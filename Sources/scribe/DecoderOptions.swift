@@ -67,10 +67,12 @@ struct DecoderOptions: ParsableArguments {
         if lm != nil && decoder == .greedy { throw ValidationError("--lm needs --decoder beam; greedy decoding cannot use a language model") }
     }
 
-    /// Builds the decoder these options describe.
-    func makeDecoder() throws -> CTCDecoder {
+    /// Builds the decoder these options describe; `wordTimings` asks the beam search to align
+    /// its hypotheses for token and word times (needed by JSON output, not by plain text).
+    func makeDecoder(wordTimings: Bool = true) throws -> CTCDecoder {
         let alphabet = try Alphabet.read(self.alphabet, blank: blank)
         var options = prune == .fast ? BeamSearchOptions.fast(beamWidth: beam) : .exact(beamWidth: beam)
+        options.wordTimings = wordTimings
         options.nBest = nBest
         options.topK = topK
         options.alpha = alpha

@@ -130,6 +130,23 @@ final class PrefixBeamSearchTests: XCTestCase {
         XCTAssertEqual(Set(list.map(\.labels)).count, 10)
         XCTAssertEqual(list.map(\.totalScore), list.map(\.totalScore).sorted(by: >))
     }
+
+    func testWithoutWordTimingsTheSearchIsTheSameButUnaligned() {
+        let alphabet = Alphabet(symbols: ["a", "b", " "])
+        let m = randomLogProbs(frames: 30, classes: 4, seed: 21)
+        var options = BeamSearchOptions.exact(beamWidth: 8)
+        options.nBest = 3
+        let timed = PrefixBeamSearch(alphabet: alphabet, options: options).decode(m)
+        options.wordTimings = false
+        let plain = PrefixBeamSearch(alphabet: alphabet, options: options).decode(m)
+        XCTAssertEqual(plain.map(\.labels), timed.map(\.labels))
+        XCTAssertEqual(plain.map(\.totalScore), timed.map(\.totalScore))
+        XCTAssertFalse(timed[0].tokens.isEmpty)
+        XCTAssertTrue(plain.allSatisfy { $0.tokens.isEmpty && $0.words.isEmpty })
+        for h in plain { XCTAssertEqual(h.confidence, min(1, exp(h.acousticScore / 30)), accuracy: 1e-12) }
+        // The sum over all paths is at least the best path: the unaligned confidence is not lower.
+        XCTAssertGreaterThanOrEqual(plain[0].confidence, timed[0].confidence - 1e-9)
+    }
 }
 
 enum TinyLMs {
