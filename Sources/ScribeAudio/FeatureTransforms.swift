@@ -2,16 +2,10 @@ import COpenBLAS
 import Foundation
 import ScribeCore
 
-/// The per-utterance steps after the spectrogram: logarithm, MFCC, deltas, normalization.
+/// The per-utterance steps after the (log-)mel spectrogram: MFCC, deltas, normalization.
+/// (The logarithm is taken row by row inside `SpectrogramStream`'s workers.)
 /// Each works on a `(frames, columns)` matrix.
 public enum FeatureTransforms {
-    /// `ln(max(x, floor))` in place.
-    public static func log(_ m: inout FeatureMatrix, floor: Float) {
-        m.withUnsafeMutableValues { v in
-            for i in v.indices { v[i] = Foundation.log(max(v[i], floor)) }
-        }
-    }
-
     /// The orthonormal DCT-II basis as a `(n, keep)` row-major matrix:
     /// `C[m, k] = s_k · cos(π k (2m + 1) / 2n)`, `s_0 = √(1/n)`, `s_k = √(2/n)`
     /// (`scipy.fft.dct(type=2, norm="ortho")`, which librosa's `mfcc` uses).

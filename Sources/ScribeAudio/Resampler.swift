@@ -83,8 +83,9 @@ public final class Resampler {
             }
             out.append(contentsOf: output[0..<generated])
             consumed += used
-            if endOfInput ? generated == 0 : (consumed >= input.count && generated == 0) { break }
-            if !endOfInput && consumed >= input.count && generated < output.count { break }
+            // Done when the input is used up and the output buffer was not filled (more may be
+            // pending only when it was); at the end, when the delay line yields nothing more.
+            if endOfInput ? generated == 0 : (consumed >= input.count && generated < output.count) { break }
         }
     }
 

@@ -39,13 +39,6 @@ public struct FeatureMatrix: Equatable, Sendable {
         values[(r * columns)..<((r + 1) * columns)]
     }
 
-    /// Appends rows stored row-major in `block` (its count must be a multiple of `columns`).
-    public mutating func appendRows<C: Collection>(_ block: C) where C.Element == Float {
-        precondition(columns > 0 && block.count % columns == 0, "appendRows: ragged block")
-        values.append(contentsOf: block)
-        rows += block.count / columns
-    }
-
     /// Appends `count` rows of zeros.
     public mutating func appendZeroRows(_ count: Int) {
         values.append(contentsOf: repeatElement(Float(0), count: count * columns))

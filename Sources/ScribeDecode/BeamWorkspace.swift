@@ -1,4 +1,5 @@
 import Foundation
+import ScribeCore
 
 /// The mutable state of one prefix beam search: the prefix tree, the beams and the current
 /// frame's candidates. A value type, so the hot loop runs without the dynamic exclusivity

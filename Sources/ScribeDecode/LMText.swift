@@ -1,4 +1,5 @@
 import Foundation
+import ScribeCore
 
 /// Turns text into the token sentences that language models are estimated and evaluated on.
 public enum LMText {

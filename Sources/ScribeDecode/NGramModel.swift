@@ -1,4 +1,5 @@
 import Foundation
+import ScribeCore
 
 /// A back-off n-gram language model as stored in an ARPA file.
 ///

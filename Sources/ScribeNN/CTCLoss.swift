@@ -156,15 +156,6 @@ public struct CTCLoss: Sendable {
         var occupancy: [Double] = []
     }
 
-    /// log(exp(a) + exp(b)), exact when either is log(0).
-    @inline(__always)
-    static func logAdd(_ a: Double, _ b: Double) -> Double {
-        if a == logZero { return b }
-        if b == logZero { return a }
-        let m = max(a, b)
-        return m + log1p(exp(-abs(a - b)))
-    }
-
     /// Forward-backward for sequence `b`; writes its gradient column and returns its loss.
     private func sequenceLoss(_ lp: UnsafePointer<Float>, _ grad: UnsafeMutablePointer<Float>,
                               T: Int, B: Int, C: Int, b: Int, length n: Int, target: [Int],
@@ -193,13 +184,13 @@ public struct CTCLoss: Sendable {
                 let prev = alpha + (t - 1) * S, cur = alpha + t * S
                 for s in 0..<S {
                     var a = prev[s]
-                    if s >= 1 { a = Self.logAdd(a, prev[s - 1]) }
-                    if canSkip(s) { a = Self.logAdd(a, prev[s - 2]) }
+                    if s >= 1 { a = LogSpace.logAdd(a, prev[s - 1]) }
+                    if canSkip(s) { a = LogSpace.logAdd(a, prev[s - 2]) }
                     cur[s] = a == Self.logZero ? Self.logZero : a + logp(t, label(s))
                 }
             }
             let last = alpha + (n - 1) * S
-            let logLikelihood = S > 1 ? Self.logAdd(last[S - 1], last[S - 2]) : last[0]
+            let logLikelihood = S > 1 ? LogSpace.logAdd(last[S - 1], last[S - 2]) : last[0]
             if logLikelihood == Self.logZero {
                 // Underflow of every path (not a length problem): report infinity unless ignored.
                 return zeroInfinity ? 0 : Double.infinity
@@ -214,8 +205,8 @@ public struct CTCLoss: Sendable {
                 let next = beta + (t + 1) * S, cur = beta + t * S
                 for s in 0..<S {
                     var a = next[s]
-                    if s + 1 < S { a = Self.logAdd(a, next[s + 1]) }
-                    if s + 2 < S && canSkip(s + 2) { a = Self.logAdd(a, next[s + 2]) }
+                    if s + 1 < S { a = LogSpace.logAdd(a, next[s + 1]) }
+                    if s + 2 < S && canSkip(s + 2) { a = LogSpace.logAdd(a, next[s + 2]) }
                     cur[s] = a == Self.logZero ? Self.logZero : a + logp(t, label(s))
                 }
             }
@@ -226,7 +217,7 @@ public struct CTCLoss: Sendable {
                 let a = alpha + t * S, be = beta + t * S
                 for s in 0..<S {
                     let c = label(s)
-                    occ[c] = Self.logAdd(occ[c], a[s] + be[s])
+                    occ[c] = LogSpace.logAdd(occ[c], a[s] + be[s])
                 }
                 let g = grad + (t * B + b) * C
                 for c in 0..<C {

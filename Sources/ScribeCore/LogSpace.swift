@@ -1,6 +1,6 @@
 import Foundation
 
-/// Log-space arithmetic shared by the decoders.
+/// Log-space arithmetic shared by CTC training (ScribeNN) and the decoders (ScribeDecode).
 public enum LogSpace {
     /// The log of zero probability. Kept finite-safe: `logAdd(zero, x) == x`.
     public static let zero = -Double.infinity
