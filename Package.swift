@@ -11,6 +11,10 @@
 //   ScribeHTR     the handwriting front end's network: a convnet window sliding along each line
 //   ScribeDecode  CTC decoders (greedy, prefix beam search), ARPA n-gram LMs, forced alignment
 //   ScribeEval    Levenshtein alignment, CER/WER, score reports, bootstrap confidence intervals
+//   ScribeRecognition  one recognition pipeline: manifests, model files with their front end
+//                 and decoding defaults, per-thread recognizers, CTC decoder wiring, evaluation
+//   ScribeTrain   the trainer: configuration, bucketed batches with a prefetch thread,
+//                 augmentation, the training step, atomic checkpoints, metrics and curves
 //   scribe        the command-line tool (swift-argument-parser)
 import PackageDescription
 
@@ -25,9 +29,12 @@ let package = Package(
         .library(name: "ScribeHTR", targets: ["ScribeHTR"]),
         .library(name: "ScribeDecode", targets: ["ScribeDecode"]),
         .library(name: "ScribeEval", targets: ["ScribeEval"]),
+        .library(name: "ScribeRecognition", targets: ["ScribeRecognition"]),
+        .library(name: "ScribeTrain", targets: ["ScribeTrain"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // MARK: Native libraries (Debian packages named in `providers`)
@@ -47,10 +54,14 @@ let package = Package(
 
         .target(name: "ScribeDecode", dependencies: ["ScribeCore"]),
         .target(name: "ScribeEval", dependencies: ["ScribeCore"]),
+        .target(name: "ScribeRecognition", dependencies: ["ScribeCore", "ScribeAudio", "ScribeNN", "ScribeDecode", "ScribeEval"]),
+        .target(name: "ScribeTrain", dependencies: ["ScribeCore", "ScribeAudio", "ScribeImage", "ScribeNN", "ScribeDecode",
+                                                    "ScribeEval", "ScribeRecognition", .product(name: "Yams", package: "Yams")]),
 
         // MARK: Command line
         .executableTarget(name: "scribe", dependencies: [
             "ScribeCore", "ScribeAudio", "ScribeImage", "ScribeNN", "ScribeHTR", "ScribeDecode", "ScribeEval",
+            "ScribeRecognition", "ScribeTrain",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -67,5 +78,8 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "ScribeEvalTests", dependencies: ["ScribeEval", "ScribeDecode", "ScribeCore"],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "ScribeRecognitionTests", dependencies: ["ScribeRecognition", "ScribeEval", "ScribeDecode", "ScribeCore"]),
+        .testTarget(name: "ScribeTrainTests", dependencies: ["ScribeTrain", "ScribeRecognition", "ScribeAudio", "ScribeNN",
+                                                              "ScribeDecode", "ScribeEval", "ScribeCore"]),
     ]
 )

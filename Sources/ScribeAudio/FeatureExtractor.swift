@@ -13,7 +13,7 @@ public struct FeatureExtractor: Sendable {
     public let threads: Int
 
     /// Validates `config` and creates an extractor.
-    public init(config: FrontEndConfig, threads: Int = Parallel.availableCores) throws {
+    public init(config: FrontEndConfig, threads: Int = Workers.availableCores) throws {
         try config.validate()
         self.config = config
         self.threads = max(1, threads)

@@ -110,7 +110,7 @@ final class SpectrogramStream {
             window.withUnsafeBufferPointer { win in
                 output.withUnsafeMutableValues { out in
                     let outBase = out.baseAddress! + firstRow * columns
-                    Parallel.forEachChunk(count: count, threads: threads) { range, worker in
+                    Workers.forEachChunk(count: count, threads: threads) { range, worker in
                         let fft = workers[worker], spec = scratch[worker]
                         for t in range {
                             let frame = sig.baseAddress! + (first + t) * hop - offset

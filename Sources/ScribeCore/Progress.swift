@@ -20,10 +20,17 @@ public final class ProgressBar: @unchecked Sendable {
         self.enabled = force || isatty(STDERR_FILENO) != 0
     }
 
-    /// Records `count` more units done.
-    public func advance(by count: Int = 1) {
+    private var detail = ""
+
+    /// Records `count` more units done, with an optional status shown after the ETA
+    /// (for example the loss and learning rate of a training step).
+    public func advance(by count: Int = 1) { advance(by: count, detail: nil) }
+
+    /// Records `count` more units done and replaces the status text.
+    public func advance(by count: Int, detail newDetail: String?) {
         lock.lock(); defer { lock.unlock() }
         done += count
+        if let newDetail { detail = newDetail }
         let now = Date()
         if enabled, now.timeIntervalSince(lastDraw) > 0.1 || done >= total {
             lastDraw = now
@@ -44,8 +51,8 @@ public final class ProgressBar: @unchecked Sendable {
         let elapsed = now.timeIntervalSince(start)
         let eta = fraction > 0 ? elapsed * (1 - fraction) / fraction : 0
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        let line = String(format: "\r%@ %@ %3.0f%%  %@ elapsed, ETA %@ ",
-                          label, bar, fraction * 100, Self.clock(elapsed), Self.clock(eta))
+        let line = String(format: "\r%@ %@ %3.0f%%  %@ elapsed, ETA %@ %@\u{1B}[K",
+                          label, bar, fraction * 100, Self.clock(elapsed), Self.clock(eta), detail)
         FileHandle.standardError.write(Data(line.utf8))
     }
 

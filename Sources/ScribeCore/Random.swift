@@ -3,7 +3,8 @@ import Foundation
 /// A small seeded generator (SplitMix64): the same seed gives the same stream on every
 /// platform and thread count, which Scribe relies on for reproducible dither and training.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+    /// The generator's whole state: `SeededGenerator(seed: g.state)` continues `g`'s stream.
+    public private(set) var state: UInt64
 
     /// Creates a generator from `seed`.
     public init(seed: UInt64) { state = seed }

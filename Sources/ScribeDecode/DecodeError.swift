@@ -14,6 +14,8 @@ public enum DecodeError: Error, CustomStringConvertible, Equatable {
     case text(path: String, reason: String)
     /// A transcript cannot be aligned to a posterior matrix.
     case alignment(reason: String)
+    /// A decoding option is out of range or conflicts with another.
+    case invalidOption(String)
 
     public var description: String {
         switch self {
@@ -28,6 +30,8 @@ public enum DecodeError: Error, CustomStringConvertible, Equatable {
             return "\(path): \(reason). A lexicon lists one allowed word per line (further tab- or space-separated fields are ignored)."
         case let .text(path, reason):
             return "\(path): \(reason)"
+        case let .invalidOption(message):
+            return message
         case let .alignment(reason):
             return "cannot align: \(reason)"
         }

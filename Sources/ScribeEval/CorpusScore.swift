@@ -96,11 +96,11 @@ public enum Scoring {
     /// Aligns every pair (in parallel on `threads` threads) and pools the counts.
     public static func score(_ pairs: [UtterancePair], unit: ScoringUnit,
                              normalization: TextNormalization = TextNormalization(),
-                             threads: Int = Parallel.availableCores) -> CorpusScore {
+                             threads: Int = Workers.availableCores) -> CorpusScore {
         var slots = [UtteranceScore?](repeating: nil, count: pairs.count)
         slots.withUnsafeMutableBufferPointer { out in
             let base = out.baseAddress! // each chunk writes only its own indices
-            Parallel.forEachChunk(count: pairs.count, threads: pairs.count < 64 ? 1 : threads) { range, _ in
+            Workers.forEachChunk(count: pairs.count, threads: pairs.count < 64 ? 1 : threads) { range, _ in
                 for i in range { (base + i).pointee = scoreOne(pairs[i], unit: unit, normalization: normalization) }
             }
         }

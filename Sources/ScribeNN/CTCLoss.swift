@@ -114,7 +114,7 @@ public struct CTCLoss: Sendable {
             gradient.withUnsafeMutableValues { g in
                 losses.withUnsafeMutableBufferPointer { out in
                     let lpBase = lp.baseAddress!, gBase = g.baseAddress!, outBase = out.baseAddress!
-                    ScribeCore.Parallel.forEachChunk(count: B, threads: ComputeThreads.count) { range, _ in
+                    Workers.forEachChunk(count: B, threads: ComputeThreads.count) { range, _ in
                         var work = Workspace()
                         for b in range {
                             let nll = sequenceLoss(lpBase, gBase, T: T, B: B, C: C, b: b,

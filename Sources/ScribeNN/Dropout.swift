@@ -22,6 +22,10 @@ public final class Dropout: Layer {
 
     public var spec: String { "Do\(Int((rate * 100).rounded()))" }
 
+    /// Restarts the mask generator from `seed`. A trainer reseeds every dropout layer from
+    /// the step number, so a run resumed from a checkpoint draws the same masks.
+    public func reseed(_ seed: UInt64) { generator = SeededGenerator(seed: seed) }
+
     public func forward(_ x: SequenceBatch, training: Bool) -> SequenceBatch {
         requireChannels( x, channels: inputSize, "Dropout")
         lengths = x.lengths

@@ -7,8 +7,12 @@ import Foundation
 ///     scribe.format         "1"
 ///     scribe.architecture   network spec, e.g. "[Lbx256 Lbx256 Fl29]" (see NetworkSpec)
 ///     scribe.input_size     channels per input frame, e.g. "80"
-///     scribe.alphabet       JSON array of output symbols, index 0 first (the CTC blank included)
-///     scribe.front_end      JSON object describing the feature extraction
+///     scribe.alphabet       JSON array of output symbols in class order (the CTC blank included)
+///     scribe.blank          class index of the blank in that array ("0" when absent)
+///     scribe.front_end      JSON object describing the input side (features, frame stacking)
+///     scribe.decoding       JSON object of decoding defaults (decoder, beam width, LM weights)
+///     scribe.parts          comma-separated prefixes of tensors that belong to other components
+///     scribe.info.*         descriptive text: training data, recipe, measured error rates
 ///
 /// Parameter names for `[Lbx256 Lbx256 Fl29]` are `0.0.weight_ih` (layer 0 forward,
 /// PyTorch `weight_ih_l0`), `0.1.weight_ih` (layer 0 backward, `weight_ih_l0_reverse`),
@@ -17,45 +21,93 @@ import Foundation
 public struct ModelFile {
     public var architecture: String
     public var inputSize: Int
+    /// Output symbols in class order, the CTC blank included (at `blank`).
     public var alphabet: [String]
+    /// Class index of the CTC blank in `alphabet`.
+    public var blank: Int
     /// Front-end configuration as JSON text ("{}" when none).
     public var frontEnd: String
+    /// Decoding defaults as JSON text ("{}" when none).
+    public var decoding: String
+    /// Free-form descriptive metadata (`scribe.info.*` keys: training data, recipe, metrics).
+    public var info: [String: String]
 
-    public init(architecture: String, inputSize: Int, alphabet: [String], frontEnd: String = "{}") {
+    public init(architecture: String, inputSize: Int, alphabet: [String], blank: Int = 0,
+                frontEnd: String = "{}", decoding: String = "{}", info: [String: String] = [:]) {
         self.architecture = architecture
         self.inputSize = inputSize
         self.alphabet = alphabet
+        self.blank = blank
         self.frontEnd = frontEnd
+        self.decoding = decoding
+        self.info = info
     }
 
-    /// Writes `network`'s parameters and this description to `path`.
-    public func save(_ network: Layer, to path: String) throws {
+    /// Writes `network`'s parameters and this description to `path` (atomically).
+    ///
+    /// `parts` adds tensors of other components stored in the same file, such as the
+    /// handwriting encoder (`encoder.*`) or an optimizer's state in a checkpoint: every name
+    /// must be `<part>.<rest>` with a part name that is not a network parameter's first
+    /// component; the part names are listed in `scribe.parts` so that `load` knows them.
+    public func save(_ network: Layer, to path: String, parts: [String: Tensor] = [:],
+                     extraMetadata: [String: String] = [:]) throws {
+        try encoded(network, parts: parts, extraMetadata: extraMetadata).write(to: path)
+    }
+
+    /// The safetensors content `save` writes.
+    public func encoded(_ network: Layer, parts: [String: Tensor] = [:],
+                        extraMetadata: [String: String] = [:]) throws -> SafeTensors {
         var file = SafeTensors()
-        for (name, p) in network.namedParameters() { file.tensors[name] = p.value }
+        let named = network.namedParameters()
+        for (name, p) in named { file.tensors[name] = p.value }
+        let partNames = Set(parts.keys.map { String($0.prefix { $0 != "." }) })
+        let networkRoots = Set(named.map { String($0.name.prefix { $0 != "." }) })
+        for name in parts.keys {
+            let part = String(name.prefix { $0 != "." })
+            guard part.count < name.count, !networkRoots.contains(part) else {
+                throw SafeTensorsError.mismatch(source: "model", reason: "part tensor \"\(name)\" must be named <part>.<name> with a part name that is not a layer index")
+            }
+            file.tensors[name] = parts[name]
+        }
         let alphabetJSON = String(decoding: try JSONSerialization.data(withJSONObject: alphabet), as: UTF8.self)
-        file.metadata = ["scribe.format": "1", "scribe.architecture": architecture,
-                         "scribe.input_size": String(inputSize), "scribe.alphabet": alphabetJSON,
-                         "scribe.front_end": frontEnd]
-        try file.write(to: path)
+        file.metadata = extraMetadata
+        for (k, v) in info { file.metadata["scribe.info." + k] = v }
+        file.metadata.merge(["scribe.format": "1", "scribe.architecture": architecture,
+                             "scribe.input_size": String(inputSize), "scribe.alphabet": alphabetJSON,
+                             "scribe.blank": String(blank), "scribe.front_end": frontEnd,
+                             "scribe.decoding": decoding]) { $1 }
+        if !partNames.isEmpty { file.metadata["scribe.parts"] = partNames.sorted().joined(separator: ",") }
+        return file
     }
 
     /// Reads `path`, rebuilds the network its metadata describes and loads its weights,
-    /// checking every name, shape and count.
-    public static func load(path: String) throws -> (model: ModelFile, network: Layer) {
+    /// checking every name, shape and count. Tensors of declared parts (`scribe.parts`) are
+    /// returned for their owners to claim; any other unused tensor is an error.
+    public static func load(path: String) throws -> (model: ModelFile, network: Layer, parts: [String: Tensor], metadata: [String: String]) {
         let file = try SafeTensors.load(path: path)
+        return try decode(file, source: path)
+    }
+
+    /// `load` on an already decoded file; `source` names it in errors.
+    public static func decode(_ file: SafeTensors, source path: String) throws -> (model: ModelFile, network: Layer, parts: [String: Tensor], metadata: [String: String]) {
         func bad(_ why: String) -> SafeTensorsError { .mismatch(source: path, reason: why) }
         let m = file.metadata
         guard m["scribe.format"] == "1" else {
             throw bad("__metadata__ has scribe.format \(m["scribe.format"].map { "\"\($0)\"" } ?? "missing"); expected \"1\" (is this a Scribe model?)")
         }
         guard let arch = m["scribe.architecture"] else { throw bad("__metadata__ lacks scribe.architecture") }
-        guard let sizeText = m["scribe.input_size"], let size = Int(sizeText), size > 0 else {
+        guard let sizeText = m["scribe.input_size"], let size = Int(sizeText), size > 0, size <= 1 << 20 else {
             throw bad("__metadata__ scribe.input_size must be a positive integer")
         }
         guard let alphaText = m["scribe.alphabet"],
               let alphabet = try? JSONSerialization.jsonObject(with: Data(alphaText.utf8)) as? [String] else {
             throw bad("__metadata__ scribe.alphabet must be a JSON array of strings")
         }
+        let blank = Int(m["scribe.blank"] ?? "0") ?? -1
+        guard blank >= 0 && blank < alphabet.count else {
+            throw bad("__metadata__ scribe.blank must be a class index in 0..<\(alphabet.count)")
+        }
+        guard Set(alphabet).count == alphabet.count else { throw bad("__metadata__ scribe.alphabet lists a symbol twice") }
         let network: Layer
         do { network = try NetworkSpec.build(arch, inputSize: size, seed: 0) } catch {
             throw bad("architecture cannot be built: \(error)")
@@ -63,8 +115,17 @@ public struct ModelFile {
         guard network.outputSize == alphabet.count else {
             throw bad("the network outputs \(network.outputSize) classes but the alphabet has \(alphabet.count) symbols")
         }
-        try loadParameters(network, from: file.tensors, source: path)
-        return (ModelFile(architecture: arch, inputSize: size, alphabet: alphabet, frontEnd: m["scribe.front_end"] ?? "{}"), network)
+        let partNames = Set((m["scribe.parts"] ?? "").split(separator: ",").map(String.init))
+        var networkTensors: [String: Tensor] = [:], parts: [String: Tensor] = [:]
+        for (name, t) in file.tensors {
+            if partNames.contains(String(name.prefix { $0 != "." })) { parts[name] = t } else { networkTensors[name] = t }
+        }
+        try loadParameters(network, from: networkTensors, source: path)
+        var info: [String: String] = [:]
+        for (k, v) in m where k.hasPrefix("scribe.info.") { info[String(k.dropFirst("scribe.info.".count))] = v }
+        let model = ModelFile(architecture: arch, inputSize: size, alphabet: alphabet, blank: blank,
+                              frontEnd: m["scribe.front_end"] ?? "{}", decoding: m["scribe.decoding"] ?? "{}", info: info)
+        return (model, network, parts, m)
     }
 
     /// Copies `tensors` into `network`'s parameters. `rename` maps Scribe names to the

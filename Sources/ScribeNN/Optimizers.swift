@@ -79,7 +79,7 @@ public final class Adam: Optimizer {
     public var weightDecay: Float
     public let decoupledWeightDecay: Bool
     /// Steps taken so far.
-    public private(set) var stepCount = 0
+    public internal(set) var stepCount = 0
     /// m[i] and v[i] have the shape of parameters[i]: first and second moment estimates.
     private var m: [Tensor]
     private var v: [Tensor]
@@ -95,6 +95,35 @@ public final class Adam: Optimizer {
         self.decoupledWeightDecay = decoupledWeightDecay
         m = parameters.map { Tensor(shape: $0.value.shape) }
         v = parameters.map { Tensor(shape: $0.value.shape) }
+    }
+
+    /// The moment estimates and step count, for checkpoints: `m.<i>` and `v.<i>` for
+    /// parameter `i`, and a one-value `step` tensor.
+    public func stateTensors() -> [String: Tensor] {
+        var out: [String: Tensor] = ["step": Tensor(shape: [1], values: [Float(stepCount)])]
+        for i in parameters.indices { out["m.\(i)"] = m[i]; out["v.\(i)"] = v[i] }
+        return out
+    }
+
+    /// Restores what `stateTensors` returned, checking every shape; `source` names the
+    /// checkpoint in errors.
+    public func restore(stateTensors state: [String: Tensor], source: String) throws {
+        func bad(_ why: String) -> SafeTensorsError { .mismatch(source: source, reason: "optimizer state: " + why) }
+        guard let step = state["step"], step.count == 1, step.values[0] >= 0, step.values[0] < 1e9 else {
+            throw bad("missing or invalid step count")
+        }
+        guard state.count == 1 + 2 * parameters.count else {
+            throw bad("\(state.count - 1) moment tensors for \(parameters.count) parameters (was the checkpoint made for another architecture?)")
+        }
+        var newM: [Tensor] = [], newV: [Tensor] = []
+        for (i, p) in parameters.enumerated() {
+            guard let mi = state["m.\(i)"], let vi = state["v.\(i)"], mi.shape == p.value.shape, vi.shape == p.value.shape else {
+                throw bad("moments of parameter \(i) are missing or not shaped \(p.value.shape)")
+            }
+            newM.append(mi); newV.append(vi)
+        }
+        m = newM; v = newV
+        stepCount = Int(step.values[0])
     }
 
     /// AdamW: Adam with decoupled weight decay (default λ = 0.01 as in PyTorch).
@@ -116,7 +145,7 @@ public final class Adam: Optimizer {
                         v[i].withUnsafeMutableValues { vv in
                             let (wp, gp, mp, vp) = (w.baseAddress!, g.baseAddress!, mm.baseAddress!, vv.baseAddress!)
                             // Elementwise, so splitting across threads cannot change the result.
-                            ScribeCore.Parallel.forEachChunk(count: w.count, threads: w.count >= 65_536 ? ComputeThreads.count : 1) { range, _ in
+                            Workers.forEachChunk(count: w.count, threads: w.count >= 65_536 ? ComputeThreads.count : 1) { range, _ in
                                 for j in range {
                                     var gj = gp[j]
                                     if decoupled { wp[j] *= 1 - lr * wd } else { gj += wd * wp[j] }

@@ -1,4 +1,5 @@
 import Foundation
+import ScribeCore
 
 /// Errors reading or writing safetensors files.
 public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
@@ -74,10 +75,11 @@ public struct SafeTensors: Equatable {
         return data
     }
 
-    /// Writes the file atomically.
+    /// Writes the file atomically (temporary file, fsync, rename): a crash leaves the old
+    /// file or the new one, never a torn one.
     public func write(to path: String) throws {
-        do { try encode().write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
-            throw SafeTensorsError.io(path: path, reason: "cannot write (\(error.localizedDescription)); check that the folder exists and is writable")
+        do { try AtomicFile.write(encode(), to: path) } catch let error as AtomicWriteError {
+            throw SafeTensorsError.io(path: path, reason: "cannot write (\(error.reason)); check that the folder exists and is writable")
         }
     }
 

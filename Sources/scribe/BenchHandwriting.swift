@@ -41,13 +41,13 @@ extension Scribe {
             print("threads   normalize lines/s   + features lines/s   frames/s")
             for n in counts {
                 let normalizeOnly = BenchInputs.time {
-                    Parallel.forEachChunk(count: images.count, threads: n) { range, _ in
+                    Workers.forEachChunk(count: images.count, threads: n) { range, _ in
                         for i in range { _ = normalizer.normalize(GrayImage(images[i])) }
                     }
                 }
                 let frames = AtomicCounter()
                 let both = BenchInputs.time {
-                    Parallel.forEachChunk(count: images.count, threads: n) { range, worker in
+                    Workers.forEachChunk(count: images.count, threads: n) { range, worker in
                         for i in range {
                             let line = normalizer.normalize(GrayImage(images[i])).image
                             frames.add(encoders[worker].forward([line]).frames)
@@ -79,7 +79,7 @@ extension Scribe {
             print("threads   pages/s   s/page")
             for n in try BenchInputs.threadCounts(threads) {
                 let seconds = BenchInputs.time {
-                    Parallel.forEachChunk(count: pages.count, threads: n) { range, _ in
+                    Workers.forEachChunk(count: pages.count, threads: n) { range, _ in
                         for i in range { _ = PageSegmenter().lines(in: pages[i]) }
                     }
                 }

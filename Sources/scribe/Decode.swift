@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ScribeCore
 import ScribeDecode
+import ScribeRecognition
 
 /// How `scribe decode` prints results.
 enum DecodeFormat: String, ExpressibleByArgument, CaseIterable {
@@ -32,6 +33,8 @@ extension Scribe {
         @OptionGroup var decoding: DecoderOptions
         @Option(help: "Output: text (one line per file) or json (JSON Lines with scores and word times).")
         var format: DecodeFormat = .text
+        @Option(help: "Seconds between frames, for word times in JSON output.")
+        var frameSeconds: Double = 0.02
         @Option(help: "Worker threads. (default: all cores)")
         var threads: Int?
 
@@ -44,7 +47,7 @@ extension Scribe {
             let decoder = try decoding.makeDecoder(wordTimings: format == .json)
             var results = [Result<[Hypothesis], Error>?](repeating: nil, count: files.count)
             let lock = NSLock()
-            Parallel.forEachChunk(count: files.count, threads: threads ?? Parallel.availableCores) { range, _ in
+            Workers.forEachChunk(count: files.count, threads: threads ?? Workers.availableCores) { range, _ in
                 let local = decoder.copy()
                 for i in range {
                     let r = Result { try local.decode(Npy.read(files[i]), path: files[i]) }
@@ -55,7 +58,7 @@ extension Scribe {
                 let hyps = try result!.get()
                 switch format {
                 case .text: print(hyps[0].text)
-                case .json: print(try jsonLine(file: files[i], hyps: hyps, frameSeconds: decoding.frameSeconds))
+                case .json: print(try jsonLine(file: files[i], hyps: hyps, frameSeconds: frameSeconds))
                 }
             }
         }

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import ScribeCore
 import ScribeEval
+import ScribeNN
+import ScribeRecognition
 
 extension Scribe {
     /// `scribe evaluate --model MODEL --manifest MANIFEST`: decode a test set and score it.
@@ -9,20 +11,24 @@ extension Scribe {
         static let configuration = CommandConfiguration(
             abstract: "Decode every entry of a manifest in parallel and report error rates as `scribe score` does.",
             discussion: """
-            The manifest is TSV: id<TAB>path<TAB>transcript, paths relative to the manifest. \
-            --model takes a trained Scribe model once model files exist (the training issue \
-            brings them); today it also takes a folder of precomputed posteriors, where input \
-            some/utt1.wav is read from FOLDER/utt1.npy, so other systems' outputs can be \
-            evaluated end to end.
+            The manifest is TSV with a header row (path, text, and optionally id, duration, \
+            speaker, split), NeMo-style JSON lines, or header-less id<TAB>path<TAB>transcript; \
+            paths are relative to the manifest. --model takes a trained model (its alphabet, \
+            front end and decoding defaults come with it; decoding options override them), or a \
+            folder of precomputed posteriors from another system, where input some/utt1.wav is \
+            read from FOLDER/utt1.npy (then --alphabet is needed).
 
-            Example:
-              scribe evaluate --model posteriors/ --manifest test.tsv --alphabet chars.txt --html report.html
+            Examples:
+              scribe evaluate --model digits --manifest corpora/digits/build/test.tsv --html report.html
+              scribe evaluate --model posteriors/ --manifest test.tsv --alphabet chars.txt
             """)
 
-        @Option(help: "Trained model, or a folder of precomputed posteriors (<input stem>.npy).")
+        @Option(help: "Trained model (a shipped name such as english or digits, or a .safetensors path), or a folder of precomputed posteriors (<input stem>.npy).")
         var model: String
-        @Option(help: "Manifest: id<TAB>path<TAB>transcript per line.")
+        @Option(help: "Manifest: TSV with a header (path, text, optional id, duration, speaker, split), JSON lines (.jsonl), or header-less id<TAB>path<TAB>transcript.")
         var manifest: String
+        @Option(help: "Keep only the manifest entries whose split column has this value.")
+        var split: String?
         @OptionGroup var decoding: DecoderOptions
         @OptionGroup var scoring: ScoringOptions
         @Option(help: "Report format on standard output: text, json or csv.")
@@ -37,15 +43,27 @@ extension Scribe {
         var threads: Int?
 
         func run() throws {
-            let entries = try Manifest.read(manifest)
-            let recognizer = try loadRecognizer(model)
-            let decoder = try decoding.makeDecoder()
-            let bar = ProgressBar(total: entries.count, label: "evaluate")
-            let pairs = try Evaluation.run(entries: entries, recognizer: recognizer, threads: threads ?? Parallel.availableCores,
-                                           progress: bar) {
-                let local = decoder.copy()
-                return { try local.decode($0, path: model)[0].text }
+            let entries = try Manifest.read(manifest, split: split)
+            let workers = threads ?? Workers.availableCores
+            let makeWorker: () throws -> (String) throws -> String
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory), isDirectory.boolValue {
+                let decoder = try decoding.makeDecoder(wordTimings: false)
+                makeWorker = {
+                    let recognizer = PrecomputedPosteriors(folder: model), local = decoder.copy()
+                    return { try local.decode(recognizer.logProbabilities(forFile: $0), path: $0)[0].text }
+                }
+            } else {
+                let trained = try RecognitionModel(path: ModelLocator.locate(model))
+                let decoder = try decoding.makeDecoder(for: trained, wordTimings: false)
+                ComputeThreads.set(max(1, Workers.availableCores / max(1, min(workers, entries.count))))
+                makeWorker = {
+                    let recognizer = try trained.makeRecognizer(), local = decoder.copy()
+                    return { try local.decode(recognizer.logProbabilities(forFile: $0), path: $0)[0].text }
+                }
             }
+            let bar = ProgressBar(total: entries.count, label: "evaluate")
+            let pairs = try Evaluation.run(entries: entries, threads: workers, progress: bar, makeWorker: makeWorker)
             bar.finish()
             let result = ScoreReport.make(pairs: pairs, units: scoring.unit.units, normalization: scoring.normalization,
                                           referencePath: manifest, hypothesisPath: model,
@@ -58,13 +76,3 @@ extension Scribe {
     }
 }
 
-/// The recognizer behind `--model`: a folder of precomputed posteriors today; trained
-/// Scribe models arrive with the training issue.
-func loadRecognizer(_ model: String) throws -> Recognizer {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory) else {
-        throw ValidationError("\(model): no such file or folder")
-    }
-    if isDirectory.boolValue { return PrecomputedPosteriors(folder: model) }
-    throw ValidationError("\(model): Scribe cannot load trained model files yet; model loading arrives with the training issue. Pass a folder of precomputed posteriors (<input stem>.npy) to evaluate another system's outputs now.")
-}

@@ -65,7 +65,7 @@ struct FrontEndOptions: ParsableArguments {
         return c
     }
 
-    var threadCount: Int { threads ?? Parallel.availableCores }
+    var threadCount: Int { threads ?? Workers.availableCores }
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }

@@ -66,7 +66,7 @@ final class SupportTests: XCTestCase {
             for count in [0, 1, 7, 100] {
                 var seen = [Int](repeating: 0, count: count)
                 let lock = NSLock()
-                Parallel.forEachChunk(count: count, threads: threads) { range, _ in
+                Workers.forEachChunk(count: count, threads: threads) { range, _ in
                     lock.lock(); for i in range { seen[i] += 1 }; lock.unlock()
                 }
                 XCTAssertEqual(seen, [Int](repeating: 1, count: count))

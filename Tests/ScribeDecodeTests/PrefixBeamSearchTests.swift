@@ -13,7 +13,7 @@ final class PrefixBeamSearchTests: XCTestCase {
             var options = BeamSearchOptions.exact(beamWidth: 400)
             options.nBest = 5
             let beams = PrefixBeamSearch(alphabet: alphabet, options: options).decode(m)
-            let reference = CTCReference.exhaustive(logProbs: m, alphabet: alphabet)
+            let reference = DecodingReference.exhaustive(logProbs: m, alphabet: alphabet)
             for (k, hyp) in beams.enumerated() {
                 XCTAssertEqual(hyp.acousticScore, reference[k].acoustic, accuracy: 1e-9, "seed \(seed) rank \(k)")
             }
@@ -30,7 +30,7 @@ final class PrefixBeamSearchTests: XCTestCase {
             var options = BeamSearchOptions.exact(beamWidth: 400)
             options.alpha = 0.8; options.beta = 0.3; options.nBest = 3
             let beams = PrefixBeamSearch(alphabet: alphabet, options: options, scorer: scorer).decode(m)
-            let reference = CTCReference.exhaustive(logProbs: m, alphabet: alphabet, scorer: scorer, alpha: 0.8, beta: 0.3)
+            let reference = DecodingReference.exhaustive(logProbs: m, alphabet: alphabet, scorer: scorer, alpha: 0.8, beta: 0.3)
             for k in 0..<3 {
                 XCTAssertEqual(beams[k].totalScore, reference[k].total, accuracy: 1e-9, "seed \(seed) rank \(k)")
                 XCTAssertEqual(beams[k].lmScore, reference[k].lm, accuracy: 1e-9, "seed \(seed) rank \(k)")
@@ -50,7 +50,7 @@ final class PrefixBeamSearchTests: XCTestCase {
                 var options = BeamSearchOptions.exact(beamWidth: 1000)
                 options.alpha = 1.2; options.beta = 0.5
                 let best = PrefixBeamSearch(alphabet: alphabet, options: options, scorer: scorer).decode(m)[0]
-                let reference = CTCReference.exhaustive(logProbs: m, alphabet: alphabet, scorer: scorer, alpha: 1.2, beta: 0.5)
+                let reference = DecodingReference.exhaustive(logProbs: m, alphabet: alphabet, scorer: scorer, alpha: 1.2, beta: 0.5)
                 XCTAssertEqual(best.totalScore, reference[0].total, accuracy: 1e-9, "seed \(seed) constrained \(constrained)")
                 XCTAssertEqual(best.labels, reference[0].labels, "seed \(seed) constrained \(constrained)")
                 if constrained {
@@ -69,8 +69,8 @@ final class PrefixBeamSearchTests: XCTestCase {
             let m = randomLogProbs(frames: 40, classes: 6, seed: 300 + seed, sharpness: 1.5)
             let beam = PrefixBeamSearch(alphabet: alphabet, options: .exact(beamWidth: 16)).decode(m)[0]
             let greedyLabels = greedy.decode(m).labels
-            let greedyScore = CTCReference.logLikelihood(labels: greedyLabels, logProbs: m, blank: 0)
-            let beamScore = CTCReference.logLikelihood(labels: beam.labels, logProbs: m, blank: 0)
+            let greedyScore = DecodingReference.logLikelihood(labels: greedyLabels, logProbs: m, blank: 0)
+            let beamScore = DecodingReference.logLikelihood(labels: beam.labels, logProbs: m, blank: 0)
             // A finite beam drops some paths, so its prefix probability can only fall short.
             XCTAssertLessThanOrEqual(beam.acousticScore, beamScore + 1e-9, "seed \(seed)")
             XCTAssertGreaterThanOrEqual(beamScore, greedyScore - 1e-9, "seed \(seed)")

@@ -24,7 +24,7 @@ final class KernelTests: XCTestCase {
 
     func testThreadSettingReachesOpenBLAS() {
         ComputeThreads.set(2)
-        XCTAssertEqual(ComputeThreads.blasThreads, min(2, Parallel.availableCores))
+        XCTAssertEqual(ComputeThreads.blasThreads, min(2, Workers.availableCores))
         ComputeThreads.set(1)
         XCTAssertEqual(ComputeThreads.blasThreads, 1)
         XCTAssertEqual(ComputeThreads.count, 1)

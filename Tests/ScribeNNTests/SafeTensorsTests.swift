@@ -71,7 +71,7 @@ final class SafeTensorsTests: XCTestCase {
         let net = try NetworkSpec.build(spec, inputSize: 2, seed: 77)
         let model = ModelFile(architecture: spec, inputSize: 2, alphabet: ["_", "a", "b"], frontEnd: #"{"kind":"logmel"}"#)
         try model.save(net, to: path)
-        let (loadedModel, loaded) = try ModelFile.load(path: path)
+        let (loadedModel, loaded, _, _) = try ModelFile.load(path: path)
         XCTAssertEqual(loadedModel.alphabet, ["_", "a", "b"])
         XCTAssertEqual(loadedModel.frontEnd, #"{"kind":"logmel"}"#)
         XCTAssertEqual(loaded.spec, spec)
@@ -96,6 +96,32 @@ final class SafeTensorsTests: XCTestCase {
         try rejects(file, "alphabet has 2")
         file = original; file.metadata["scribe.format"] = nil
         try rejects(file, "scribe.format")
+        file = original; file.metadata["scribe.blank"] = "3"
+        try rejects(file, "scribe.blank")
+    }
+
+    /// Other components (an encoder, an optimizer's moments) live in the same file under a
+    /// declared part prefix; load hands them back, and undeclared extras stay an error.
+    func testModelFileCarriesParts() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("scribe-nn-parts-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("model.safetensors").path
+        let net = try NetworkSpec.build("[Lbx3 Fl3]", inputSize: 2, seed: 5)
+        let model = ModelFile(architecture: "[Lbx3 Fl3]", inputSize: 2, alphabet: ["a", "_", "b"], blank: 1,
+                              decoding: #"{"beam":8}"#, info: ["data": "toy"])
+        let extra = Tensor(shape: [2, 2], values: [1, 2, 3, 4])
+        try model.save(net, to: path, parts: ["encoder.conv.weight": extra])
+        let loaded = try ModelFile.load(path: path)
+        XCTAssertEqual(loaded.parts["encoder.conv.weight"], extra)
+        XCTAssertEqual(loaded.model.blank, 1)
+        XCTAssertEqual(loaded.model.decoding, #"{"beam":8}"#)
+        XCTAssertEqual(loaded.model.info["data"], "toy")
+        XCTAssertThrowsError(try model.save(net, to: path, parts: ["0.weight": extra])) // collides with layer 0
+        var file = try SafeTensors.load(path: path)
+        file.metadata["scribe.parts"] = nil
+        try file.write(to: path)
+        XCTAssertThrowsError(try ModelFile.load(path: path)) { XCTAssertTrue("\($0)".contains("not used"), "\($0)") }
     }
 
     func testSpecParsingErrors() {
@@ -109,7 +135,7 @@ final class SafeTensorsTests: XCTestCase {
     /// A model exported from PyTorch under the documented names (scripts/make_nn_fixtures.py)
     /// loads as a Scribe model and gives PyTorch's logits (tolerance 1e-5 absolute).
     func testLoadsModelExportedFromPyTorch() throws {
-        let (model, network) = try ModelFile.load(path: fixtureFolder.appendingPathComponent("torch_model.safetensors").path)
+        let (model, network, _, _) = try ModelFile.load(path: fixtureFolder.appendingPathComponent("torch_model.safetensors").path)
         XCTAssertEqual(model.alphabet, ["_", "a", "b", "c", "d"])
         XCTAssertEqual(network.spec, "[Lbx4 Lbx4 Fl5]")
         let io = try loadFixture("torch_model_io.safetensors").tensors

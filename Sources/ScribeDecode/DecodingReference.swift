@@ -2,7 +2,7 @@ import Foundation
 import ScribeCore
 
 /// Plain, slow reference implementations that the fast decoders are tested against.
-public enum CTCReference {
+public enum DecodingReference {
     /// log P(labels | logProbs): the CTC forward algorithm summed over all paths.
     public static func logLikelihood(labels: [Int], logProbs: FeatureMatrix, blank: Int) -> Double {
         let T = logProbs.rows, S = 2 * labels.count + 1

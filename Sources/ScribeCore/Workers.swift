@@ -1,7 +1,7 @@
 import Foundation
 
 /// How many threads Scribe's kernels use, and a helper to split work across them.
-public enum Parallel {
+public enum Workers {
     /// The machine's active processor count.
     public static var availableCores: Int { ProcessInfo.processInfo.activeProcessorCount }
 

@@ -1,0 +1,152 @@
+import Foundation
+import ScribeAudio
+import ScribeCore
+import ScribeDecode
+import ScribeNN
+
+/// A trained speech model loaded from its file: the network's weights, the alphabet, the
+/// front end and the decoding defaults. It is shared by all threads; each thread makes its
+/// own `SpeechRecognizer` (layers keep per-call caches), whose network shares the weights.
+public final class RecognitionModel: @unchecked Sendable {
+    /// The file the model came from.
+    public let path: String
+    /// What the model file says about itself.
+    public let file: ModelFile
+    /// Output symbols with the blank.
+    public let alphabet: Alphabet
+    /// Feature extraction and frame stacking.
+    public let frontEnd: SpeechFrontEnd
+    /// The decoding settings the model was tuned with.
+    public let decoding: DecodingSettings
+    /// Parameter values by name, shared (copy-on-write) by every network instance.
+    private let weights: [String: Tensor]
+
+    /// Loads and checks the model at `path`.
+    public init(path: String) throws {
+        let loaded = try ModelFile.load(path: path)
+        self.path = path
+        file = loaded.model
+        alphabet = try Self.alphabet(of: loaded.model, source: path)
+        frontEnd = try SpeechFrontEnd.decode(json: loaded.model.frontEnd, source: path)
+        guard frontEnd.inputSize == loaded.model.inputSize else {
+            throw RecognitionError.badModel(path: path, reason: "the front end gives \(frontEnd.inputSize) values per step but the network takes \(loaded.model.inputSize)")
+        }
+        do { decoding = try JSONDecoder().decode(DecodingSettings.self, from: Data(loaded.model.decoding.utf8)) } catch {
+            throw RecognitionError.badModel(path: path, reason: "scribe.decoding is not valid decoding settings (\(error))")
+        }
+        weights = Dictionary(uniqueKeysWithValues: loaded.network.namedParameters().map { ($0.name, $0.parameter.value) })
+    }
+
+    /// The decoder-side alphabet of a model file (symbols without the blank, blank index kept).
+    public static func alphabet(of model: ModelFile, source: String) throws -> Alphabet {
+        var symbols = model.alphabet
+        symbols.remove(at: model.blank)
+        guard !symbols.contains(where: \.isEmpty) else {
+            throw RecognitionError.badModel(path: source, reason: "scribe.alphabet holds an empty symbol")
+        }
+        return Alphabet(symbols: symbols, blank: model.blank)
+    }
+
+    /// A short name: the file's stem, or its folder's name for `model.safetensors`.
+    public var name: String {
+        let url = URL(fileURLWithPath: path)
+        let stem = url.deletingPathExtension().lastPathComponent
+        return stem == "model" ? url.deletingLastPathComponent().lastPathComponent : stem
+    }
+
+    /// Seconds between output frames.
+    public var frameSeconds: Double { frontEnd.frameSeconds }
+
+    /// A new network instance holding this model's weights (shared storage).
+    public func makeNetwork() throws -> Layer {
+        let network = try NetworkSpec.build(file.architecture, inputSize: file.inputSize, seed: 0)
+        for (name, p) in network.namedParameters() { p.value = weights[name]! }
+        return network
+    }
+
+    /// A recognizer for one thread.
+    public func makeRecognizer() throws -> SpeechRecognizer { try SpeechRecognizer(model: self) }
+}
+
+/// Audio in, CTC log-probabilities out, for one thread.
+public final class SpeechRecognizer: Recognizer {
+    public let model: RecognitionModel
+    let network: Layer
+    let extractor: FeatureExtractor
+
+    init(model: RecognitionModel) throws {
+        self.model = model
+        network = try model.makeNetwork()
+        extractor = try FeatureExtractor(config: model.frontEnd.features, threads: 1)
+    }
+
+    /// Log-probabilities (steps × classes) for mono samples at the model's sample rate.
+    public func logProbabilities(samples: [Float]) throws -> FeatureMatrix {
+        try logProbabilities(input: model.frontEnd.networkInput(samples: samples, extractor: extractor))
+    }
+
+    /// Log-probabilities for network input (steps × inputSize).
+    public func logProbabilities(input: FeatureMatrix) throws -> FeatureMatrix {
+        try logProbabilities(inputs: [input])[0]
+    }
+
+    /// Log-probabilities for several inputs run as one padded batch.
+    public func logProbabilities(inputs: [FeatureMatrix]) throws -> [FeatureMatrix] {
+        guard let first = inputs.first else { return [] }
+        guard first.columns == model.file.inputSize else {
+            throw RecognitionError.unsuitableInput(path: model.path, reason: "input has \(first.columns) values per step, the model takes \(model.file.inputSize)")
+        }
+        let nonEmpty = inputs.map { $0.rows == 0 ? FeatureMatrix(rows: 1, columns: $0.columns) : $0 }
+        let output = network.forward(SequenceBatch(padding: nonEmpty), training: false)
+        return (0..<inputs.count).map { i in
+            var m = output.sequence(i)
+            Posteriors.logSoftmaxRows(&m)
+            return m
+        }
+    }
+
+    /// Log-probabilities for an audio file (decoded, resampled, featurized whole).
+    public func logProbabilities(forFile path: String) throws -> FeatureMatrix {
+        try logProbabilities(samples: AudioFile.readMono(path, sampleRate: model.frontEnd.features.sampleRate))
+    }
+}
+
+/// Finds models by name or path.
+public enum ModelLocator {
+    /// The file for `nameOrPath`: an existing file as is; otherwise a shipped model's name,
+    /// looked up in `$SCRIBE_MODELS` (NAME.safetensors or NAME/model.safetensors), beside
+    /// the executable (models/NAME.safetensors, ../share/scribe/models/NAME.safetensors) and
+    /// in a source checkout above it (corpora/NAME/model.safetensors).
+    public static func locate(_ nameOrPath: String) throws -> String {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: nameOrPath, isDirectory: &isDirectory), !isDirectory.boolValue {
+            return nameOrPath
+        }
+        let candidates = searchPaths(for: nameOrPath)
+        if !nameOrPath.contains("/"), !nameOrPath.hasSuffix(".safetensors") {
+            for c in candidates where FileManager.default.fileExists(atPath: c) { return c }
+        }
+        if nameOrPath.contains("/") || nameOrPath.hasSuffix(".safetensors") {
+            throw RecognitionError.badModel(path: nameOrPath, reason: "no such model file")
+        }
+        throw RecognitionError.modelNotFound(name: nameOrPath, searched: candidates)
+    }
+
+    static func searchPaths(for name: String) -> [String] {
+        var out: [String] = []
+        if let dir = ProcessInfo.processInfo.environment["SCRIBE_MODELS"] {
+            out += ["\(dir)/\(name).safetensors", "\(dir)/\(name)/model.safetensors"]
+        }
+        let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
+        let exeDir = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? exe.path)
+            .deletingLastPathComponent()
+        out += [exeDir.appendingPathComponent("models/\(name).safetensors").path,
+                exeDir.appendingPathComponent("../share/scribe/models/\(name).safetensors").standardized.path]
+        var dir = exeDir
+        for _ in 0..<6 {
+            out.append(dir.appendingPathComponent("corpora/\(name)/model.safetensors").path)
+            dir = dir.deletingLastPathComponent()
+        }
+        return out
+    }
+}

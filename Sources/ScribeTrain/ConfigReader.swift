@@ -1,0 +1,94 @@
+import Foundation
+
+/// Errors in a training configuration: the file, the field's dotted path, and what was expected.
+public struct ConfigError: Error, CustomStringConvertible, Equatable {
+    public let path: String
+    public let field: String
+    public let reason: String
+    public var description: String {
+        field.isEmpty ? "\(path): \(reason)" : "\(path): \(field): \(reason). Every field is documented in the README's \"Training\" section."
+    }
+}
+
+/// Typed access to one mapping of a parsed YAML document that refuses unknown keys, so a
+/// misspelt field is an error instead of a silently ignored setting.
+struct ConfigSection {
+    let file: String
+    let prefix: String
+    let values: [String: Any]
+
+    init(file: String, prefix: String, value: Any?, allowed: [String]) throws {
+        self.file = file
+        self.prefix = prefix
+        if value == nil || value is NSNull { values = [:]; return }
+        guard let dict = value as? [String: Any] else {
+            throw ConfigError(path: file, field: prefix, reason: "expected a mapping of fields")
+        }
+        let unknown = dict.keys.filter { !allowed.contains($0) }.sorted()
+        if let first = unknown.first {
+            throw ConfigError(path: file, field: prefix.isEmpty ? first : prefix + "." + first, reason: "unknown field; the fields of \(prefix.isEmpty ? "the top level" : prefix) are: \(allowed.joined(separator: ", "))")
+        }
+        values = dict
+    }
+
+    func name(_ key: String) -> String { prefix.isEmpty ? key : prefix + "." + key }
+
+    func fail(_ key: String, _ reason: String) -> ConfigError { ConfigError(path: file, field: name(key), reason: reason) }
+
+    func isSet(_ key: String) -> Bool { values[key] != nil && !(values[key] is NSNull) }
+
+    func string(_ key: String) throws -> String? {
+        guard isSet(key) else { return nil }
+        guard let s = values[key] as? String else { throw fail(key, "expected text") }
+        return s
+    }
+
+    func string(_ key: String, default d: String) throws -> String { try string(key) ?? d }
+
+    func int(_ key: String, default d: Int, range: ClosedRange<Int>) throws -> Int {
+        guard isSet(key) else { return d }
+        guard let v = values[key] as? Int, !(values[key] is Bool) else { throw fail(key, "expected a whole number in \(range)") }
+        guard range.contains(v) else { throw fail(key, "\(v) is outside \(range.lowerBound)...\(range.upperBound)") }
+        return v
+    }
+
+    func double(_ key: String, default d: Double, range: ClosedRange<Double>) throws -> Double {
+        guard isSet(key) else { return d }
+        let v: Double
+        if let x = values[key] as? Double { v = x } else if let x = values[key] as? Int, !(values[key] is Bool) { v = Double(x) } else {
+            throw fail(key, "expected a number in \(range.lowerBound)...\(range.upperBound)")
+        }
+        guard v.isFinite, range.contains(v) else { throw fail(key, "\(v) is outside \(range.lowerBound)...\(range.upperBound)") }
+        return v
+    }
+
+    func optionalDouble(_ key: String, range: ClosedRange<Double>) throws -> Double? {
+        isSet(key) ? try double(key, default: 0, range: range) : nil
+    }
+
+    func bool(_ key: String, default d: Bool) throws -> Bool {
+        guard isSet(key) else { return d }
+        guard let v = values[key] as? Bool else { throw fail(key, "expected true or false") }
+        return v
+    }
+
+    /// A `[low, high]` pair with low ≤ high inside `range`; `[]` or absent gives `d`.
+    func interval(_ key: String, default d: ClosedRange<Double>?, range: ClosedRange<Double>) throws -> ClosedRange<Double>? {
+        guard isSet(key) else { return d }
+        guard let list = values[key] as? [Any] else { throw fail(key, "expected [low, high]") }
+        if list.isEmpty { return nil }
+        let numbers = list.compactMap { ($0 as? Double) ?? ($0 as? Int).map(Double.init) }
+        guard numbers.count == 2, numbers[0] <= numbers[1], range.contains(numbers[0]), range.contains(numbers[1]) else {
+            throw fail(key, "expected [low, high] with low ≤ high, both in \(range.lowerBound)...\(range.upperBound)")
+        }
+        return numbers[0]...numbers[1]
+    }
+
+    func choice<T: RawRepresentable & CaseIterable>(_ key: String, default d: T) throws -> T where T.RawValue == String {
+        guard let s = try string(key) else { return d }
+        guard let v = T(rawValue: s) else {
+            throw fail(key, "\"\(s)\" is not one of: \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return v
+    }
+}

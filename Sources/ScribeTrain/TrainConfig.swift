@@ -1,0 +1,157 @@
+import Foundation
+import ScribeAudio
+import ScribeRecognition
+import Yams
+
+/// Everything `scribe train` needs, read from one YAML file (every field is documented in
+/// the README's "Training" section; unknown fields are errors). Paths in the file are
+/// relative to the file's folder.
+public struct TrainConfig: Equatable {
+    /// Model name, used in logs and as the default output folder name.
+    public var name: String
+    /// Folder for checkpoints, the best model, the metrics log and the curve.
+    public var output: String
+
+    // MARK: data
+    public var trainManifest: String
+    public var validManifest: String
+    public var trainSplit: String?
+    public var validSplit: String?
+    /// Alphabet file; nil: the characters of the training transcripts.
+    public var alphabetFile: String?
+    /// Utterances longer than this (seconds) are skipped and reported.
+    public var maxDuration: Double
+
+    // MARK: front end and model
+    public var frontEnd: SpeechFrontEnd
+    /// Network layers before the output layer, e.g. "Lbx256 Lbx256"; the trainer appends
+    /// `Fl<classes>`.
+    public var layers: String
+    public var modelSeed: UInt64
+
+    // MARK: optimisation
+    public var epochs: Int
+    /// Audio per batch in seconds (batches are bucketed by length, so similar lengths share one).
+    public var batchSeconds: Double
+    public var maxBatch: Int
+    public var learningRate: Double
+    public var minLearningRate: Double
+    public var warmupSteps: Int
+    public var weightDecay: Double
+    public var clipNorm: Double
+    /// Epochs without a better validation CER before training stops.
+    public var patience: Int
+    public var checkpointEverySteps: Int
+    public var seed: UInt64
+    /// Consecutive skipped (non-finite) batches that stop training.
+    public var maxBadBatches: Int
+
+    // MARK: augmentation and decoding
+    public var augmentation: AudioAugmentation
+    public var decoding: DecodingSettings
+
+    static let topFields = ["name", "output", "data", "front_end", "model", "training", "augment", "decoding"]
+    static let dataFields = ["train", "valid", "train_split", "valid_split", "alphabet", "max_duration"]
+    static let frontEndFields = ["sample_rate", "n_fft", "win_length", "hop_length", "n_mels", "f_min", "f_max", "kind",
+                                 "n_mfcc", "deltas", "normalize", "pre_emphasis", "stack", "mel_scale"]
+    static let modelFields = ["layers", "seed"]
+    static let trainingFields = ["epochs", "batch_seconds", "max_batch", "learning_rate", "min_learning_rate", "warmup_steps",
+                                 "weight_decay", "clip_norm", "patience", "checkpoint_every", "seed", "max_bad_batches"]
+    static let augmentFields = ["speed", "gain_db", "noise_probability", "noise_snr_db", "time_masks", "time_mask_max",
+                                "frequency_masks", "frequency_mask_max"]
+    static let decodingFields = ["decoder", "beam", "alpha", "beta", "prune"]
+
+    /// Reads and checks a YAML configuration file.
+    public static func load(path: String) throws -> TrainConfig {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(path: path, field: "", reason: FileManager.default.fileExists(atPath: path)
+                ? "cannot read the file as UTF-8 text" : "no such configuration file")
+        }
+        return try parse(text, path: path)
+    }
+
+    /// Parses configuration text; relative paths resolve against `path`'s folder.
+    public static func parse(_ text: String, path: String) throws -> TrainConfig {
+        let document: Any?
+        do { document = try Yams.load(yaml: text.replacingOccurrences(of: "\r\n", with: "\n")) } catch {
+            throw ConfigError(path: path, field: "", reason: "not valid YAML (\(error))")
+        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : folder.appendingPathComponent(p).standardized.path }
+
+        let top = try ConfigSection(file: path, prefix: "", value: document ?? [String: Any](), allowed: topFields)
+        let data = try ConfigSection(file: path, prefix: "data", value: top.values["data"], allowed: dataFields)
+        let fe = try ConfigSection(file: path, prefix: "front_end", value: top.values["front_end"], allowed: frontEndFields)
+        let model = try ConfigSection(file: path, prefix: "model", value: top.values["model"], allowed: modelFields)
+        let training = try ConfigSection(file: path, prefix: "training", value: top.values["training"], allowed: trainingFields)
+        let augment = try ConfigSection(file: path, prefix: "augment", value: top.values["augment"], allowed: augmentFields)
+        let decode = try ConfigSection(file: path, prefix: "decoding", value: top.values["decoding"], allowed: decodingFields)
+
+        let name = try top.string("name", default: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
+        guard let train = try data.string("train") else { throw data.fail("train", "the training manifest is required") }
+        guard let valid = try data.string("valid") else { throw data.fail("valid", "the validation manifest is required") }
+
+        let rate = try fe.int("sample_rate", default: 16_000, range: 1000...192_000)
+        var features = FrontEndConfig.speech(sampleRate: rate, kind: try fe.choice("kind", default: FeatureKind.logmel))
+        features.nFFT = try fe.int("n_fft", default: features.nFFT, range: 2...65_536)
+        features.winLength = try fe.int("win_length", default: min(features.winLength, features.nFFT), range: 1...65_536)
+        features.hopLength = try fe.int("hop_length", default: features.hopLength, range: 1...65_536)
+        features.nMels = try fe.int("n_mels", default: features.nMels, range: 1...512)
+        features.fMin = try fe.double("f_min", default: 0, range: 0...96_000)
+        features.fMax = try fe.optionalDouble("f_max", range: 1...96_000)
+        features.melScale = try fe.choice("mel_scale", default: features.melScale)
+        features.nMFCC = try fe.int("n_mfcc", default: features.nMFCC, range: 1...512)
+        features.deltaOrder = try fe.int("deltas", default: 0, range: 0...2)
+        features.normalize = try fe.bool("normalize", default: true)
+        features.preEmphasis = Float(try fe.double("pre_emphasis", default: 0, range: 0...0.999))
+        let frontEnd = SpeechFrontEnd(features: features, stack: try fe.int("stack", default: 3, range: 1...16))
+        do { try frontEnd.validate() } catch { throw ConfigError(path: path, field: "front_end", reason: "\(error)") }
+
+        let layers = try model.string("layers", default: "Lbx256 Lbx256 Lbx256")
+        let epochs = try training.int("epochs", default: 30, range: 1...100_000)
+        var aug = AudioAugmentation()
+        aug.speed = try augment.interval("speed", default: aug.speed, range: 0.6...1.6)
+        aug.gainDB = try augment.interval("gain_db", default: aug.gainDB, range: -40...40)
+        aug.noiseProbability = try augment.double("noise_probability", default: aug.noiseProbability, range: 0...1)
+        aug.noiseSNR = try augment.interval("noise_snr_db", default: aug.noiseSNR, range: -10...100) ?? 10...40
+        aug.timeMasks = try augment.int("time_masks", default: aug.timeMasks, range: 0...100)
+        aug.timeMaskMax = try augment.int("time_mask_max", default: aug.timeMaskMax, range: 0...10_000)
+        aug.frequencyMasks = try augment.int("frequency_masks", default: aug.frequencyMasks, range: 0...100)
+        aug.frequencyMaskMax = try augment.int("frequency_mask_max", default: aug.frequencyMaskMax, range: 0...512)
+
+        var decoding = DecodingSettings()
+        decoding.decoder = try decode.choice("decoder", default: decoding.decoder)
+        decoding.beam = try decode.int("beam", default: decoding.beam, range: 1...10_000)
+        decoding.alpha = try decode.double("alpha", default: decoding.alpha, range: -100...100)
+        decoding.beta = try decode.double("beta", default: decoding.beta, range: -100...100)
+        decoding.prune = try decode.choice("prune", default: decoding.prune)
+
+        let lr = try training.double("learning_rate", default: 1e-3, range: 1e-7...10)
+        return TrainConfig(
+            name: name, output: resolve(try top.string("output", default: "runs/\(name)")),
+            trainManifest: resolve(train), validManifest: resolve(valid),
+            trainSplit: try data.string("train_split"), validSplit: try data.string("valid_split"),
+            alphabetFile: try data.string("alphabet").map(resolve),
+            maxDuration: try data.double("max_duration", default: 30, range: 0.1...3600),
+            frontEnd: frontEnd, layers: layers,
+            modelSeed: UInt64(try model.int("seed", default: 1, range: 0...Int(Int32.max))),
+            epochs: epochs,
+            batchSeconds: try training.double("batch_seconds", default: 60, range: 0.1...100_000),
+            maxBatch: try training.int("max_batch", default: 32, range: 1...4096),
+            learningRate: lr,
+            minLearningRate: try training.double("min_learning_rate", default: lr / 20, range: 0...10),
+            warmupSteps: try training.int("warmup_steps", default: 200, range: 0...10_000_000),
+            weightDecay: try training.double("weight_decay", default: 0, range: 0...1),
+            clipNorm: try training.double("clip_norm", default: 5, range: 1e-6...1e6),
+            patience: try training.int("patience", default: 10, range: 1...100_000),
+            checkpointEverySteps: try training.int("checkpoint_every", default: 100, range: 1...10_000_000),
+            seed: UInt64(try training.int("seed", default: 1, range: 0...Int(Int32.max))),
+            maxBadBatches: try training.int("max_bad_batches", default: 20, range: 1...100_000),
+            augmentation: aug, decoding: decoding)
+    }
+
+    /// The network spec for `classes` output classes.
+    public func spec(classes: Int) -> String {
+        "[" + (layers.trimmingCharacters(in: .whitespaces).isEmpty ? "" : layers + " ") + "Fl\(classes)]"
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import ScribeCore
+import ScribeImage
+
+/// One line of the metrics log (`metrics.jsonl`), written at the end of every epoch.
+public struct EpochMetrics: Codable, Equatable, Sendable {
+    public var epoch: Int
+    public var step: Int
+    public var trainLoss: Double
+    public var validCER: Double
+    public var validWER: Double
+    public var learningRate: Double
+    public var skippedBatches: Int
+    public var framesPerSecond: Double
+    public var elapsedSeconds: Double
+    public var peakMemoryMB: Double
+
+    enum CodingKeys: String, CodingKey {
+        case epoch, step, trainLoss = "train_loss", validCER = "valid_cer", validWER = "valid_wer",
+             learningRate = "learning_rate", skippedBatches = "skipped_batches",
+             framesPerSecond = "frames_per_second", elapsedSeconds = "elapsed_seconds", peakMemoryMB = "peak_memory_mb"
+    }
+
+    /// The metrics log's lines, in order (a missing file is an empty log).
+    public static func readLog(_ path: String) throws -> [EpochMetrics] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        return try String(decoding: data, as: UTF8.self).split(separator: "\n").map {
+            try JSONDecoder().decode(EpochMetrics.self, from: Data($0.utf8))
+        }
+    }
+
+    /// Rewrites the log atomically with `metrics`.
+    public static func writeLog(_ metrics: [EpochMetrics], to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let lines = try metrics.map { String(decoding: try encoder.encode($0), as: UTF8.self) + "\n" }
+        try AtomicFile.write(lines.joined(), to: path)
+    }
+}
+
+/// The training curve as a picture: training loss (blue, left axis, log scale) and
+/// validation CER and WER (red and orange, right axis, percent) by epoch.
+public enum TrainingCurve {
+    public static func render(_ metrics: [EpochMetrics], title: String) -> Image8 {
+        let (w, h) = (900, 420)
+        let (left, right, top, bottom) = (70, 70, 40, 50)
+        var img = Image8(width: w, height: h, channels: 3, fill: 255)
+        let plotW = w - left - right, plotH = h - top - bottom
+        let grid = RGB(225, 225, 225), axis = RGB(80, 80, 80)
+        for i in 0...5 {
+            let y = top + plotH * i / 5
+            Drawing.line(from: (left, y), to: (left + plotW, y), on: &img, color: grid)
+        }
+        Drawing.line(from: (left, top), to: (left, top + plotH), on: &img, color: axis)
+        Drawing.line(from: (left, top + plotH), to: (left + plotW, top + plotH), on: &img, color: axis)
+        Drawing.line(from: (left + plotW, top), to: (left + plotW, top + plotH), on: &img, color: axis)
+        text(title, x: left, y: 12, on: &img, color: .black)
+        text("epoch", x: left + plotW / 2 - 15, y: h - 18, on: &img, color: axis)
+        guard !metrics.isEmpty else { return img }
+        let maxEpoch = max(metrics.map(\.epoch).max()!, 1)
+        func x(_ epoch: Int) -> Int { left + plotW * epoch / maxEpoch }
+        for e in stride(from: 0, through: maxEpoch, by: max(1, maxEpoch / 10)) {
+            text("\(e)", x: x(e) - 4, y: top + plotH + 8, on: &img, color: axis)
+        }
+        // Loss on a log scale between its extremes.
+        let losses = metrics.map { max($0.trainLoss, 1e-4) }
+        let lo = log10(losses.min()!), hi = max(log10(losses.max()!), lo + 0.5)
+        func yLoss(_ v: Double) -> Int { top + Int(Double(plotH) * (hi - log10(max(v, 1e-4))) / (hi - lo)) }
+        for i in 0...5 {
+            let v = pow(10, hi - (hi - lo) * Double(i) / 5)
+            text(String(format: v >= 10 ? "%.0f" : "%.2f", v), x: 8, y: top + plotH * i / 5 - 3, on: &img, color: RGB(0, 90, 200))
+        }
+        text("loss", x: 8, y: top - 16, on: &img, color: RGB(0, 90, 200))
+        // Error rates in percent, 0 to the largest seen (at least 10%).
+        let maxRate = max(10, (metrics.flatMap { [$0.validCER, $0.validWER] }.filter(\.isFinite).max() ?? 0) * 100)
+        func yRate(_ v: Double) -> Int { top + plotH - Int(Double(plotH) * min(v * 100, maxRate) / maxRate) }
+        for i in 0...5 {
+            text(String(format: "%.0f%%", maxRate * Double(5 - i) / 5), x: left + plotW + 8, y: top + plotH * i / 5 - 3, on: &img, color: RGB(200, 0, 0))
+        }
+        let series: [(KeyPath<EpochMetrics, Double>, RGB, (Double) -> Int)] = [
+            (\.trainLoss, RGB(0, 90, 200), yLoss), (\.validWER, RGB(245, 130, 48), yRate), (\.validCER, RGB(200, 0, 0), yRate),
+        ]
+        for (key, color, y) in series {
+            let points = metrics.filter { $0[keyPath: key].isFinite }.map { (x($0.epoch), y($0[keyPath: key])) }
+            for (a, b) in zip(points, points.dropFirst()) { Drawing.line(from: a, to: b, on: &img, color: color, thickness: 2) }
+            for p in points { img.fill(x0: p.0 - 2, y0: p.1 - 2, x1: p.0 + 3, y1: p.1 + 3, color) }
+        }
+        text("train loss", x: left + plotW - 250, y: top + 8, on: &img, color: RGB(0, 90, 200))
+        text("valid CER", x: left + plotW - 160, y: top + 8, on: &img, color: RGB(200, 0, 0))
+        text("valid WER", x: left + plotW - 80, y: top + 8, on: &img, color: RGB(245, 130, 48))
+        return img
+    }
+
+    static func text(_ s: String, x: Int, y: Int, on img: inout Image8, color: RGB) {
+        TinyFont.draw(s, x: x, y: y, scale: 2, color: color, on: &img)
+    }
+}

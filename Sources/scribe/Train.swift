@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import ScribeCore
+import ScribeTrain
+
+extension Scribe {
+    /// `scribe train CONFIG`: train a recognizer as a YAML configuration describes.
+    struct Train: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Train a BiLSTM + CTC recognizer from a YAML configuration (manifests, front end, model, schedule, augmentation).",
+            discussion: """
+            Every manifest entry is checked before the first step (readable file, non-empty text, \
+            characters in the alphabet, long enough for its transcript); --skip-bad leaves bad \
+            entries out and lists them in OUTPUT/skipped.tsv. After each epoch the validation set \
+            is decoded greedily and its CER and WER logged; the model with the best validation CER \
+            is kept as OUTPUT/model.safetensors. Checkpoints (OUTPUT/checkpoint.safetensors) are \
+            written atomically every training.checkpoint_every steps and after each epoch; a run \
+            killed at any moment continues with --resume. OUTPUT/metrics.jsonl and OUTPUT/curve.png \
+            follow the run. Every configuration field is documented in the README ("Training").
+
+            Example:
+              scribe train corpora/digits/train.yaml
+              scribe train corpora/digits/train.yaml --resume
+            """)
+
+        @Argument(help: "Training configuration (YAML).")
+        var config: String
+        @Flag(help: "Continue from the checkpoint in the configuration's output folder.")
+        var resume = false
+        @Option(help: "Threads for the network's kernels. (default: all cores)")
+        var threads: Int?
+        @Flag(help: "Leave out manifest entries that cannot be used (listed in OUTPUT/skipped.tsv) instead of stopping.")
+        var skipBad = false
+        @Option(help: "Override the configuration's output folder.")
+        var output: String?
+        @Option(help: "Override the configuration's number of epochs.")
+        var epochs: Int?
+
+        func validate() throws {
+            if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be between 1 and 256 (got \(threads))") }
+            if let epochs, !(1...100_000).contains(epochs) { throw ValidationError("--epochs must be between 1 and 100000 (got \(epochs))") }
+        }
+
+        func run() throws {
+            var cfg = try TrainConfig.load(path: config)
+            if let output { cfg.output = output }
+            if let epochs { cfg.epochs = epochs }
+            var options = TrainOptions()
+            options.resume = resume
+            options.threads = threads ?? Workers.availableCores
+            options.skipBad = skipBad
+            let summary = try Trainer(config: cfg, options: options).run()
+            print(String(format: "trained %d epochs (%d steps) in %@; best validation CER %.2f%% at epoch %d; peak memory %.0f MB; model: %@",
+                         summary.epochs, summary.steps, ProgressBar.clock(summary.seconds), summary.bestCER * 100,
+                         summary.bestEpoch, summary.peakMemoryMB, summary.modelPath))
+        }
+    }
+}
