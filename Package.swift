@@ -73,13 +73,14 @@ let package = Package(
         .testTarget(name: "ScribeNNTests", dependencies: ["ScribeNN", "ScribeCore"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ScribeHTRTests", dependencies: ["ScribeHTR", "ScribeNN", "ScribeImage", "ScribeCore"]),
-        .testTarget(name: "ScribeCLITests", dependencies: ["scribe", "ScribeCore", "ScribeImage"]),
+        .testTarget(name: "ScribeCLITests", dependencies: ["scribe", "ScribeCore", "ScribeImage", "_ScribeTestSupport"]),
         .testTarget(name: "ScribeDecodeTests", dependencies: ["ScribeDecode", "ScribeCore"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ScribeEvalTests", dependencies: ["ScribeEval", "ScribeDecode", "ScribeCore"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ScribeRecognitionTests", dependencies: ["ScribeRecognition", "ScribeEval", "ScribeDecode", "ScribeCore"]),
         .testTarget(name: "ScribeTrainTests", dependencies: ["ScribeTrain", "ScribeRecognition", "ScribeAudio", "ScribeNN",
-                                                              "ScribeDecode", "ScribeEval", "ScribeCore"]),
+                                                              "ScribeDecode", "ScribeEval", "ScribeCore", "_ScribeTestSupport"]),
+        .target(name: "_ScribeTestSupport", dependencies: ["ScribeTrain", "ScribeAudio", "ScribeCore"], path: "Tests/ScribeTestSupport"),
     ]
 )

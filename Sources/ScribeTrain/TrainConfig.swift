@@ -13,7 +13,8 @@ public struct TrainConfig: Equatable {
     public var output: String
 
     // MARK: data
-    public var trainManifest: String
+    /// Training manifests (one or several, read in order; ids must be unique across them).
+    public var trainManifests: [String]
     public var validManifest: String
     public var trainSplit: String?
     public var validSplit: String?
@@ -88,7 +89,18 @@ public struct TrainConfig: Equatable {
         let decode = try ConfigSection(file: path, prefix: "decoding", value: top.values["decoding"], allowed: decodingFields)
 
         let name = try top.string("name", default: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
-        guard let train = try data.string("train") else { throw data.fail("train", "the training manifest is required") }
+        let train: [String]
+        if let list = data.values["train"] as? [Any] {
+            train = try list.map { item in
+                guard let s = item as? String else { throw data.fail("train", "expected a manifest path or a list of them") }
+                return s
+            }
+            if train.isEmpty { throw data.fail("train", "the list of training manifests is empty") }
+        } else if let one = try data.string("train") {
+            train = [one]
+        } else {
+            throw data.fail("train", "the training manifest is required")
+        }
         guard let valid = try data.string("valid") else { throw data.fail("valid", "the validation manifest is required") }
 
         let rate = try fe.int("sample_rate", default: 16_000, range: 1000...192_000)
@@ -129,7 +141,7 @@ public struct TrainConfig: Equatable {
         let lr = try training.double("learning_rate", default: 1e-3, range: 1e-7...10)
         return TrainConfig(
             name: name, output: resolve(try top.string("output", default: "runs/\(name)")),
-            trainManifest: resolve(train), validManifest: resolve(valid),
+            trainManifests: train.map(resolve), validManifest: resolve(valid),
             trainSplit: try data.string("train_split"), validSplit: try data.string("valid_split"),
             alphabetFile: try data.string("alphabet").map(resolve),
             maxDuration: try data.double("max_duration", default: 30, range: 0.1...3600),

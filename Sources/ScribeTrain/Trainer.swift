@@ -46,9 +46,13 @@ public final class Trainer {
     public let config: TrainConfig
     public let options: TrainOptions
 
-    public init(config: TrainConfig, options: TrainOptions) {
+    /// The input side; nil: audio through the configuration's front end and augmentation.
+    let source: TrainingDataSource?
+
+    public init(config: TrainConfig, options: TrainOptions, source: TrainingDataSource? = nil) {
         self.config = config
         self.options = options
+        self.source = source
     }
 
     /// Files in the output folder.
@@ -68,12 +72,12 @@ public final class Trainer {
 
         // Data: alphabet, checked manifests.
         let alphabet = try config.alphabetFile.map { try Alphabet.read($0) }
-            ?? TrainingSet.alphabet(ofTranscriptsIn: config.trainManifest, split: config.trainSplit)
+            ?? TrainingSet.alphabet(ofTranscriptsIn: config.trainManifests, split: config.trainSplit)
         guard alphabet.blank == 0 else { throw TrainError.empty("the alphabet's blank must be class 0") }
-        let source = try AudioDataSource(frontEnd: config.frontEnd, augmentation: config.augmentation)
-        let train = try TrainingSet.load(manifest: config.trainManifest, split: config.trainSplit, alphabet: alphabet, source: source,
+        let source = try self.source ?? AudioDataSource(frontEnd: config.frontEnd, augmentation: config.augmentation)
+        let train = try TrainingSet.load(manifests: config.trainManifests, split: config.trainSplit, alphabet: alphabet, source: source,
                                          maxDuration: config.maxDuration, skipBad: options.skipBad, threads: options.threads)
-        let valid = try TrainingSet.load(manifest: config.validManifest, split: config.validSplit, alphabet: alphabet, source: source,
+        let valid = try TrainingSet.load(manifests: [config.validManifest], split: config.validSplit, alphabet: alphabet, source: source,
                                          maxDuration: .infinity, skipBad: options.skipBad, threads: options.threads)
         let skipped = train.skipped + valid.skipped
         if !skipped.isEmpty {
@@ -94,7 +98,7 @@ public final class Trainer {
         let model = ModelFile(architecture: spec, inputSize: source.inputSize,
                               alphabet: ["<blank>"] + alphabet.symbols, blank: 0,
                               frontEnd: try config.frontEnd.json(), decoding: try config.decoding.json(),
-                              info: ["name": config.name, "train_manifest": config.trainManifest])
+                              info: ["name": config.name, "train_manifests": config.trainManifests.joined(separator: ", ")])
         let fingerprint = Self.fingerprint(config: config, spec: spec, alphabet: alphabet)
         log("model \(spec): \(network.parameterCount) parameters, \(source.inputSize) inputs per \(Int(config.frontEnd.frameSeconds * 1000)) ms step")
 
@@ -315,7 +319,7 @@ public final class Trainer {
     static func fingerprint(config: TrainConfig, spec: String, alphabet: Alphabet) -> String {
         let text = [spec, alphabet.symbols.joined(separator: "\u{1}"), (try? config.frontEnd.json()) ?? "",
                     "\(config.seed)", "\(config.modelSeed)", "\(config.batchSeconds)", "\(config.maxBatch)",
-                    config.trainManifest, "\(config.augmentation)"].joined(separator: "\u{0}")
+                    config.trainManifests.joined(separator: "\u{1}"), "\(config.augmentation)"].joined(separator: "\u{0}")
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
         return String(h, radix: 16)

@@ -53,14 +53,24 @@ public struct TrainingSet: Sendable {
 
     /// Reads `manifest`, measures every input and checks it against the alphabet. Problems are
     /// collected; without `skipBad` any problem throws, listing them.
-    public static func load(manifest: String, split: String?, alphabet: Alphabet, source: TrainingDataSource,
+    public static func load(manifests: [String], split: String?, alphabet: Alphabet, source: TrainingDataSource,
                             maxDuration: Double, skipBad: Bool, threads: Int) throws -> TrainingSet {
-        let entries = try Manifest.read(manifest, split: split)
+        var entries: [ManifestEntry] = [], origin: [String] = []
+        var firstUse: [String: String] = [:]
+        for manifest in manifests {
+            for e in try Manifest.read(manifest, split: split) {
+                if let other = firstUse[e.id] {
+                    throw ManifestError(path: manifest, line: e.line, reason: "id \"\(e.id)\" is also used in \(other); ids must be unique across the training manifests")
+                }
+                firstUse[e.id] = manifest
+                entries.append(e); origin.append(manifest)
+            }
+        }
         var results = [Result<(labels: [Int], steps: Int, seconds: Double), EntryProblem>?](repeating: nil, count: entries.count)
         let lock = NSLock()
         Workers.forEachChunk(count: entries.count, threads: threads) { range, _ in
             for i in range {
-                let r = check(entries[i], manifest: manifest, alphabet: alphabet, source: source, maxDuration: maxDuration)
+                let r = check(entries[i], manifest: origin[i], alphabet: alphabet, source: source, maxDuration: maxDuration)
                 lock.lock(); results[i] = r; lock.unlock()
             }
         }
@@ -74,7 +84,7 @@ public struct TrainingSet: Sendable {
             }
         }
         if !set.skipped.isEmpty && !skipBad { throw TrainError.badEntries(set.skipped, total: entries.count) }
-        guard !set.entries.isEmpty else { throw TrainError.empty("\(manifest): no usable entries") }
+        guard !set.entries.isEmpty else { throw TrainError.empty("\(manifests.joined(separator: ", ")): no usable entries") }
         return set
     }
 
@@ -103,10 +113,10 @@ public struct TrainingSet: Sendable {
     }
 
     /// The alphabet of a set of transcripts: every character that occurs, sorted.
-    public static func alphabet(ofTranscriptsIn manifest: String, split: String?) throws -> Alphabet {
-        let entries = try Manifest.read(manifest, split: split)
+    public static func alphabet(ofTranscriptsIn manifests: [String], split: String?) throws -> Alphabet {
+        let entries = try manifests.flatMap { try Manifest.read($0, split: split) }
         let symbols = Set(entries.flatMap { $0.transcript.map(String.init) }).sorted()
-        guard !symbols.isEmpty else { throw TrainError.empty("\(manifest): the transcripts hold no characters") }
+        guard !symbols.isEmpty else { throw TrainError.empty("\(manifests.joined(separator: ", ")): the transcripts hold no characters") }
         return Alphabet(symbols: symbols, blank: 0)
     }
 }

@@ -10,5 +10,5 @@ struct Scribe: ParsableCommand {
         libsamplerate and analysed with FFTW; features follow librosa's conventions.
         """,
         subcommands: [Info.self, Features.self, Spectrogram.self, Lines.self, Normalize.self,
-                      Decode.self, Score.self, Align.self, LM.self, Train.self, Evaluate.self, Bench.self])
+                      Decode.self, Score.self, Align.self, LM.self, Transcribe.self, Train.self, Evaluate.self, Bench.self])
 }

@@ -1,0 +1,164 @@
+import Foundation
+import ScribeAudio
+import ScribeCore
+import ScribeDecode
+
+/// A word with absolute times in seconds.
+public struct TimedWord: Equatable, Sendable {
+    public var text: String
+    public var start: Double
+    public var end: Double
+    public var confidence: Double
+}
+
+/// The transcript of one recording.
+public struct Transcript: Sendable {
+    public var text: String
+    public var words: [TimedWord]
+    /// Audio duration in seconds.
+    public var duration: Double
+    /// Seconds spent (decoding, features, network, search).
+    public var processingSeconds: Double
+    /// Real-time factor: processing time over duration.
+    public var realTimeFactor: Double { duration > 0 ? processingSeconds / duration : 0 }
+}
+
+/// Transcribes audio files of any length with one thread's recognizer and decoder.
+///
+/// Recordings are streamed: samples accumulate up to `maxChunkSeconds`, and each chunk is
+/// cut at the quietest 10 ms frame (energy-based voice activity detection, smoothed over
+/// 100 ms) in its last half, so words are rarely split and memory does not grow with the
+/// file's length. Word times stay absolute.
+public final class Transcriber {
+    public let recognizer: SpeechRecognizer
+    public let decoder: CTCDecoder
+    /// Longest chunk sent to the network at once.
+    public var maxChunkSeconds = 30.0
+
+    public init(recognizer: SpeechRecognizer, decoder: CTCDecoder) {
+        self.recognizer = recognizer
+        self.decoder = decoder
+    }
+
+    /// Transcribes the file at `path`; `progress` gets (seconds done, total seconds).
+    public func transcribe(file path: String, progress: ((Double, Double) -> Void)? = nil) throws -> Transcript {
+        let start = Date()
+        let rate = recognizer.model.frontEnd.features.sampleRate
+        let reader = try AudioReader(path: path)
+        let resampler = reader.info.sampleRate == rate ? nil : try Resampler(from: reader.info.sampleRate, to: rate)
+        let maxChunk = Int(maxChunkSeconds * Double(rate))
+        var pending: [Float] = [], block: [Float] = [], converted: [Float] = []
+        pending.reserveCapacity(maxChunk + 16_384)
+        var offset = 0 // samples before `pending`
+        var words: [TimedWord] = [], texts: [String] = []
+        func flush(_ count: Int) throws {
+            let chunk = Array(pending[0..<count])
+            let (text, chunkWords) = try recognize(chunk, offsetSeconds: Double(offset) / Double(rate), path: path)
+            if !text.isEmpty { texts.append(text) }
+            words += chunkWords
+            pending.removeFirst(count)
+            offset += count
+        }
+        while try reader.read(into: &block) {
+            if let resampler {
+                converted.removeAll(keepingCapacity: true)
+                try resampler.process(block, into: &converted)
+                pending += converted
+            } else {
+                pending += block
+            }
+            while pending.count >= maxChunk { try flush(Self.cutPoint(pending, limit: maxChunk, sampleRate: rate)) }
+            progress?(Double(offset + pending.count) / Double(rate), reader.info.duration)
+        }
+        if let resampler {
+            converted.removeAll(keepingCapacity: true)
+            try resampler.finish(into: &converted)
+            pending += converted
+        }
+        if offset + pending.count == 0 { throw AudioError.empty(path: path) }
+        if !pending.isEmpty { try flush(pending.count) }
+        let duration = Double(offset) / Double(rate)
+        return Transcript(text: texts.joined(separator: " "), words: words, duration: duration,
+                          processingSeconds: Date().timeIntervalSince(start))
+    }
+
+    /// Transcribes mono samples at the model's rate (one chunk).
+    public func transcribe(samples: [Float]) throws -> Transcript {
+        let start = Date()
+        let (text, words) = try recognize(samples, offsetSeconds: 0, path: "<samples>")
+        let rate = Double(recognizer.model.frontEnd.features.sampleRate)
+        return Transcript(text: text, words: words, duration: Double(samples.count) / rate,
+                          processingSeconds: Date().timeIntervalSince(start))
+    }
+
+    func recognize(_ samples: [Float], offsetSeconds: Double, path: String) throws -> (String, [TimedWord]) {
+        let logProbs = try recognizer.logProbabilities(samples: samples)
+        let best = try decoder.decode(logProbs, path: path)[0]
+        let step = recognizer.model.frameSeconds
+        let words = best.words.map {
+            TimedWord(text: $0.text, start: offsetSeconds + Double($0.startFrame) * step,
+                      end: offsetSeconds + Double($0.endFrame) * step, confidence: $0.confidence)
+        }
+        return (best.text.trimmingCharacters(in: .whitespaces), words)
+    }
+
+    /// Where to cut `samples` before `limit`: the quietest 10 ms frame, energy smoothed over
+    /// 100 ms, in the second half of the window.
+    static func cutPoint(_ samples: [Float], limit: Int, sampleRate: Int) -> Int {
+        let frame = max(1, sampleRate / 100)
+        let frames = limit / frame
+        guard frames >= 4 else { return limit }
+        var energy = [Double](repeating: 0, count: frames)
+        samples.withUnsafeBufferPointer { s in
+            for f in 0..<frames {
+                var e = 0.0
+                for i in (f * frame)..<((f + 1) * frame) { e += Double(s[i]) * Double(s[i]) }
+                energy[f] = e
+            }
+        }
+        var best = frames - 1, bestValue = Double.infinity
+        for f in (frames / 2)..<frames {
+            let lo = max(0, f - 5), hi = min(frames, f + 5)
+            let smoothed = energy[lo..<hi].reduce(0, +)
+            if smoothed < bestValue { bestValue = smoothed; best = f }
+        }
+        return max(frame, best * frame)
+    }
+}
+
+/// Subtitle files from timed words: cues of at most `maxWords` words, split at pauses
+/// longer than `maxGap` seconds and kept under `maxDuration` seconds.
+public enum SubtitleCues {
+    public static func cues(_ words: [TimedWord], maxWords: Int = 10, maxGap: Double = 0.8, maxDuration: Double = 6) -> [[TimedWord]] {
+        var cues: [[TimedWord]] = []
+        for w in words {
+            if let last = cues.last?.last, cues[cues.count - 1].count < maxWords, w.start - last.end <= maxGap,
+               w.end - cues[cues.count - 1][0].start <= maxDuration {
+                cues[cues.count - 1].append(w)
+            } else {
+                cues.append([w])
+            }
+        }
+        return cues
+    }
+
+    /// SubRip text.
+    public static func srt(_ words: [TimedWord]) -> String {
+        cues(words).enumerated().map { i, cue in
+            "\(i + 1)\n\(stamp(cue[0].start, ",")) --> \(stamp(cue.last!.end, ","))\n\(cue.map(\.text).joined(separator: " "))\n"
+        }.joined(separator: "\n")
+    }
+
+    /// WebVTT text.
+    public static func vtt(_ words: [TimedWord]) -> String {
+        "WEBVTT\n\n" + cues(words).map { cue in
+            "\(stamp(cue[0].start, ".")) --> \(stamp(cue.last!.end, "."))\n\(cue.map(\.text).joined(separator: " "))\n"
+        }.joined(separator: "\n")
+    }
+
+    /// `HH:MM:SS,mmm` (SRT) or `HH:MM:SS.mmm` (VTT); never negative.
+    static func stamp(_ seconds: Double, _ separator: String) -> String {
+        let ms = max(0, Int((seconds * 1000).rounded()))
+        return String(format: "%02d:%02d:%02d%@%03d", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, separator, ms % 1000)
+    }
+}

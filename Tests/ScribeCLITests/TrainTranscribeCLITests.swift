@@ -1,0 +1,114 @@
+import Foundation
+import XCTest
+import _ScribeTestSupport
+
+/// `scribe train`, `transcribe` and `evaluate` end to end on a tiny corpus the test writes:
+/// training, kill -9 and resume, transcription with bad files among good ones, evaluation.
+final class TrainTranscribeCLITests: XCTestCase {
+    var folder = ""
+
+    override func setUpWithError() throws {
+        folder = try TinyCorpus.temporaryFolder("cli-\(name.filter(\.isLetter))")
+        try TinyCorpus.write("train", count: 40, seed: 1, in: folder)
+        try TinyCorpus.write("valid", count: 10, seed: 2, in: folder)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
+
+    var binary: URL {
+        let bundle = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }
+        return (bundle?.bundleURL.deletingLastPathComponent() ?? Bundle.main.bundleURL).appendingPathComponent("scribe")
+    }
+
+    func start(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        return (p, out, err)
+    }
+
+    func scribe(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+        let (p, out, err) = try start(arguments)
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func testTrainTranscribeEvaluate() throws {
+        let config = try TinyCorpus.writeConfig(folder: folder, output: "run", epochs: 16)
+        let trained = try scribe(["train", config, "--threads", "1"])
+        XCTAssertEqual(trained.status, 0, trained.err)
+        XCTAssertTrue(trained.out.contains("best validation CER"), trained.out)
+        XCTAssertTrue(trained.err.contains("epoch 16:"), trained.err)
+        let model = folder + "/run/model.safetensors"
+
+        // Several files in parallel; a missing and a non-audio file fail alone.
+        try "not audio".write(toFile: folder + "/bad.wav", atomically: true, encoding: .utf8)
+        let files = [folder + "/wav/valid-0.wav", folder + "/missing.wav", folder + "/wav/valid-1.wav", folder + "/bad.wav"]
+        let r = try scribe(["transcribe", "--model", model, "--format", "json"] + files)
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.err.contains("missing.wav: no such file"), r.err)
+        XCTAssertTrue(r.err.contains("bad.wav: cannot be read as audio"), r.err)
+        XCTAssertTrue(r.err.contains("2 of 4 files could not be transcribed"), r.err)
+        let lines = r.out.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2)
+        let first = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
+        XCTAssertEqual(first["file"] as? String, files[0])
+        XCTAssertEqual(first["model"] as? String, "run")
+        XCTAssertNotNil(first["real_time_factor"] as? Double)
+        let valid = try String(contentsOfFile: folder + "/valid.tsv", encoding: .utf8).split(separator: "\n")
+        let truth = valid[1].split(separator: "\t")[2]
+        XCTAssertEqual(first["text"] as? String, String(truth))
+        let words = first["words"] as! [[String: Any]]
+        XCTAssertEqual(words.map { $0["word"] as! String }, truth.split(separator: " ").map(String.init))
+        XCTAssertTrue(words.allSatisfy { ($0["start"] as! Double) >= 0 && ($0["end"] as! Double) >= ($0["start"] as! Double) })
+
+        let srt = try scribe(["transcribe", "--model", model, "--format", "srt", files[0]])
+        XCTAssertEqual(srt.status, 0, srt.err)
+        XCTAssertTrue(srt.out.hasPrefix("1\n00:00:00,"), srt.out)
+        let several = try scribe(["transcribe", "--model", model, "--format", "vtt", files[0], files[2]])
+        XCTAssertNotEqual(several.status, 0)
+        XCTAssertTrue(several.err.contains("needs --output-dir"), several.err)
+
+        let e = try scribe(["evaluate", "--model", model, "--manifest", folder + "/valid.tsv", "--decoder", "greedy"])
+        XCTAssertEqual(e.status, 0, e.err)
+        XCTAssertTrue(e.out.contains("WER "), e.out)
+        let nameless = try scribe(["transcribe", "--model", "no-such-model", files[0]])
+        XCTAssertNotEqual(nameless.status, 0)
+        XCTAssertTrue(nameless.err.contains("no model \"no-such-model\""), nameless.err)
+    }
+
+    /// A training process killed with SIGKILL while it runs resumes with --resume and ends
+    /// with every epoch in its metrics log.
+    func testKillNineAndResume() throws {
+        let config = try TinyCorpus.writeConfig(folder: folder, output: "run", epochs: 5)
+        let (p, _, _) = try start(["train", config, "--threads", "1"])
+        let checkpoint = folder + "/run/checkpoint.safetensors"
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: checkpoint) && Date() < deadline && p.isRunning { usleep(20_000) }
+        XCTAssertTrue(p.isRunning, "training ended before it could be killed")
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationReason, .uncaughtSignal)
+        let again = try scribe(["train", config, "--threads", "1"])
+        XCTAssertNotEqual(again.status, 0)
+        XCTAssertTrue(again.err.contains("pass --resume"), again.err)
+        let resumed = try scribe(["train", config, "--threads", "1", "--resume"])
+        XCTAssertEqual(resumed.status, 0, resumed.err)
+        XCTAssertTrue(resumed.err.contains("resumed from"), resumed.err)
+        let log = try String(contentsOfFile: folder + "/run/metrics.jsonl", encoding: .utf8)
+        XCTAssertEqual(log.split(separator: "\n").count, 5)
+    }
+
+    func testConfigErrorsAreClear() throws {
+        let path = folder + "/bad.yaml"
+        try "data: {train: train.tsv, valid: valid.tsv}\ntraining: {epochs: 2, lerning_rate: 0.1}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try scribe(["train", path])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("bad.yaml: training.lerning_rate: unknown field"), r.err)
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import XCTest
+@testable import ScribeTrain
+
+final class ConfigTests: XCTestCase {
+    func parse(_ yaml: String) throws -> TrainConfig { try TrainConfig.parse(yaml, path: "/runs/x/train.yaml") }
+
+    func assertError(_ yaml: String, _ fragment: String, line: UInt = #line) {
+        XCTAssertThrowsError(try parse(yaml), line: line) { XCTAssertTrue("\($0)".contains(fragment), "\($0)", line: line) }
+    }
+
+    func testDefaultsAndRelativePaths() throws {
+        let c = try parse("data:\n  train: build/train.tsv\n  valid: /abs/valid.tsv\n")
+        XCTAssertEqual(c.name, "train")
+        XCTAssertEqual(c.trainManifests, ["/runs/x/build/train.tsv"])
+        XCTAssertEqual(c.validManifest, "/abs/valid.tsv")
+        XCTAssertEqual(c.output, "/runs/x/runs/train")
+        XCTAssertEqual(c.frontEnd.features.sampleRate, 16_000)
+        XCTAssertEqual(c.frontEnd.stack, 3)
+        XCTAssertEqual(c.frontEnd.frameSeconds, 0.03, accuracy: 1e-12)
+        XCTAssertEqual(c.spec(classes: 29), "[Lbx256 Lbx256 Lbx256 Fl29]")
+        XCTAssertEqual(c.augmentation.speed, 0.9...1.1)
+    }
+
+    func testFieldsAreRead() throws {
+        let c = try parse("""
+        name: digits
+        data: {train: [t.tsv, ../s.tsv], valid: v.tsv, train_split: train, max_duration: 12}
+        front_end: {sample_rate: 8000, n_fft: 200, hop_length: 80, n_mels: 40, stack: 2}
+        model: {layers: Lbx64, seed: 4}
+        training: {epochs: 7, learning_rate: 0.003, batch_seconds: 50}
+        augment: {speed: [], noise_snr_db: [0, 20], time_masks: 3}
+        decoding: {decoder: greedy}
+        """)
+        XCTAssertEqual(c.trainManifests, ["/runs/x/t.tsv", "/runs/s.tsv"])
+        XCTAssertEqual(c.trainSplit, "train")
+        XCTAssertEqual(c.maxDuration, 12)
+        XCTAssertEqual(c.frontEnd.inputSize, 80)
+        XCTAssertEqual(c.spec(classes: 5), "[Lbx64 Fl5]")
+        XCTAssertEqual(c.epochs, 7)
+        XCTAssertEqual(c.learningRate, 0.003)
+        XCTAssertNil(c.augmentation.speed)
+        XCTAssertEqual(c.augmentation.noiseSNR, 0...20)
+        XCTAssertEqual(c.augmentation.timeMasks, 3)
+        XCTAssertEqual(c.decoding.decoder, .greedy)
+    }
+
+    func testMistakesAreNamed() {
+        let data = "data: {train: t.tsv, valid: v.tsv}\n"
+        assertError(data + "trainig: {epochs: 3}\n", "train.yaml: trainig: unknown field; the fields of the top level are:")
+        assertError(data + "training: {epoch: 3}\n", "training.epoch: unknown field")
+        assertError(data + "training: {epochs: three}\n", "training.epochs: expected a whole number")
+        assertError(data + "training: {epochs: 0}\n", "training.epochs: 0 is outside 1...100000")
+        assertError(data + "training: {learning_rate: .nan}\n", "training.learning_rate")
+        assertError(data + "augment: {speed: [1.2, 0.9]}\n", "augment.speed: expected [low, high] with low ≤ high")
+        assertError(data + "decoding: {decoder: viterbi}\n", "\"viterbi\" is not one of: greedy, beam")
+        assertError(data + "front_end: {sample_rate: 8000, n_mels: 200}\n", "front_end: ")
+        assertError("data: {valid: v.tsv}\n", "data.train: the training manifest is required")
+        assertError("data: [1, 2]\n", "data: expected a mapping")
+        assertError("data: {train: [], valid: v.tsv}\n", "data.train: the list of training manifests is empty")
+        assertError("data: {train: a\n", "not valid YAML")
+        XCTAssertThrowsError(try TrainConfig.load(path: "/no/such.yaml")) { XCTAssertTrue("\($0)".contains("no such configuration file")) }
+    }
+}
