@@ -26,6 +26,12 @@ public final class ProgressBar: @unchecked Sendable {
     /// (for example the loss and learning rate of a training step).
     public func advance(by count: Int = 1) { advance(by: count, detail: nil) }
 
+    /// Sets the units done so far (for work measured in, say, seconds of audio).
+    public func update(done newDone: Int) {
+        lock.lock(); let delta = newDone - done; lock.unlock()
+        if delta > 0 { advance(by: delta, detail: nil) }
+    }
+
     /// Records `count` more units done and replaces the status text.
     public func advance(by count: Int, detail newDetail: String?) {
         lock.lock(); defer { lock.unlock() }

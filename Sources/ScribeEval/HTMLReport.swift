@@ -1,9 +1,11 @@
 import Foundation
 
 /// A self-contained HTML page (inline CSS, no scripts or external files) listing every
-/// utterance with its alignment, worst first, after the totals.
+/// utterance with its alignment, worst first, after the totals. `inputs` maps utterance ids
+/// to their input files (audio or images): each row then links to its file, with a player
+/// for audio.
 public enum HTMLReport {
-    public static func render(_ report: ScoreReport, title: String = "Scribe evaluation") -> String {
+    public static func render(_ report: ScoreReport, title: String = "Scribe evaluation", inputs: [String: String] = [:]) -> String {
         var body = "<h1>\(escape(title))</h1>\n<p>References: <code>\(escape(report.referencePath))</code><br>Hypotheses: <code>\(escape(report.hypothesisPath))</code></p>\n"
         for section in report.sections {
             let s = section.score, name = s.unit.rateName
@@ -21,7 +23,7 @@ public enum HTMLReport {
             body += "<table class=utts><tr><th>id</th><th>\(name)</th><th>S</th><th>D</th><th>I</th><th>alignment</th></tr>\n"
             for i in s.worstFirst() {
                 let u = s.utterances[i]
-                body += "<tr><td>\(escape(u.id))</td><td>\(ScoreReport.percent(u.rate))</td><td>\(u.alignment.substitutions)</td><td>\(u.alignment.deletions)</td><td>\(u.alignment.insertions)</td><td>\(alignmentHTML(u, unit: s.unit))</td></tr>\n"
+                body += "<tr><td>\(escape(u.id))\(inputs[u.id].map(inputLink) ?? "")</td><td>\(ScoreReport.percent(u.rate))</td><td>\(u.alignment.substitutions)</td><td>\(u.alignment.deletions)</td><td>\(u.alignment.insertions)</td><td>\(alignmentHTML(u, unit: s.unit))</td></tr>\n"
             }
             body += "</table>\n"
         }
@@ -39,6 +41,15 @@ public enum HTMLReport {
         </body></html>
 
         """
+    }
+
+    /// A link to an input file, with an audio player for sound files.
+    static func inputLink(_ path: String) -> String {
+        let url = URL(fileURLWithPath: path).absoluteString
+        let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
+        let player = ["wav", "flac", "ogg", "mp3", "opus"].contains(ext)
+            ? "<br><audio controls preload=none src=\"\(escape(url))\"></audio>" : ""
+        return "<br><a href=\"\(escape(url))\">\(escape(URL(fileURLWithPath: path).lastPathComponent))</a>\(player)"
     }
 
     /// The alignment as reference-over-hypothesis columns, coloured by operation.

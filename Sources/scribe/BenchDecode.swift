@@ -3,6 +3,8 @@ import Foundation
 import ScribeCore
 import ScribeDecode
 import ScribeEval
+import ScribeNN
+import ScribeRecognition
 
 /// Median wall time of `repeats` runs of `body`, in seconds, after one warm-up run.
 func medianSeconds(repeats: Int, _ body: () throws -> Void) rethrows -> Double {
@@ -45,23 +47,42 @@ extension Scribe {
         var beta: Double = 1.0
         @Option(help: "Timed repetitions (the median is reported).")
         var repeats: Int = 3
-        @Option(help: "Comma-separated pruning settings: matched (pyctcdecode's defaults token_min_logp −5 and beam_prune_logp −10, plus skipping frames with blank ≥ 0.999) and/or none.")
+        @Option(help: "Comma-separated pruning settings: matched (pyctcdecode's defaults token_min_logp −5 and beam_prune_logp −10, plus skipping frames with blank ≥ 0.999), fast (the decoders' default preset) and/or none.")
         var pruning: String = "matched,none"
         @Option(help: "Write inputs, LM and transcripts to this folder.")
         var write: String?
+        @Option(help: "Time on a trained model's real posteriors instead of synthetic ones: the model (name or file) ...")
+        var model: String?
+        @Option(help: "... the manifest whose audio it recognizes (the first --utterances entries) ...")
+        var manifest: String?
+        @Option(help: "... and the text the word 4-gram LM is estimated on (keep it apart from the manifest's transcripts).")
+        var lmText: String?
         @Flag(help: "Print JSON instead of a table.")
         var json = false
 
         func run() throws {
             let widths = beams.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard !widths.isEmpty, widths.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--beams takes a list like 16,64") }
-            var data = BenchData(seed: 7)
-            let corpus = (0..<3000).map { _ in data.sentence(words: 4 + Int(data.rng.next() % 10)) }
+            let corpus: [[String]], inputs: [(FeatureMatrix, String)], alphabet: Alphabet
+            if let modelName = self.model {
+                guard let manifest, let lmText else { throw ValidationError("--model needs --manifest and --lm-text") }
+                let trained = try RecognitionModel(path: ModelLocator.locate(modelName))
+                alphabet = trained.alphabet
+                corpus = try LMText.read([lmText], unit: .word)
+                let entries = Array(try Manifest.read(manifest).prefix(utterances))
+                ComputeThreads.set(1)
+                let recognizer = try trained.makeRecognizer()
+                inputs = try entries.map { (try recognizer.logProbabilities(forFile: $0.path), $0.transcript) }
+            } else {
+                var data = BenchData(seed: 7)
+                corpus = (0..<3000).map { _ in data.sentence(words: 4 + Int(data.rng.next() % 10)) }
+                inputs = (0..<utterances).map { _ in data.posteriors(frames: frames) }
+                alphabet = Alphabet(symbols: BenchData.symbols)
+            }
+            guard alphabet.blank == 0 else { throw ValidationError("the benchmark's peers expect the blank at class 0") }
             let arpa = KneserNey.estimateARPA(sentences: corpus, order: 4)
             let model = try ARPAReader.parse(arpa, path: "lm4.arpa")
-            let inputs = (0..<utterances).map { _ in data.posteriors(frames: frames) }
-            let alphabet = Alphabet(symbols: BenchData.symbols)
-            if let write { try writeInputs(write, inputs: inputs, corpus: corpus, arpa: arpa) }
+            if let write { try writeInputs(write, inputs: inputs, symbols: alphabet.symbols, corpus: corpus, arpa: arpa) }
 
             var rows: [[String: Any]] = []
             var texts: [String: [String]] = [:]
@@ -72,13 +93,13 @@ extension Scribe {
             rows.append(["system": "scribe", "decoder": "greedy", "beam": 1, "lm": false, "ms_per_utt": 1000 * g / Double(utterances)])
             let scorer = WordLMScorer(model: model, alphabet: alphabet)
             let prunings = pruning.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard !prunings.isEmpty, prunings.allSatisfy({ $0 == "matched" || $0 == "none" }) else {
-                throw ValidationError("--pruning takes matched, none or matched,none")
+            guard !prunings.isEmpty, prunings.allSatisfy({ ["matched", "fast", "none"].contains($0) }) else {
+                throw ValidationError("--pruning takes a list of matched, fast (the CLI's default preset) and none")
             }
             for prune in prunings {
             for width in widths {
                 for useLM in [false, true] {
-                    var options = BeamSearchOptions.exact(beamWidth: width)
+                    var options = prune == "fast" ? BeamSearchOptions.fast(beamWidth: width) : .exact(beamWidth: width)
                     if prune == "matched" {
                         options.minClassLogProb = -5
                         options.scoreMargin = 10
@@ -88,7 +109,7 @@ extension Scribe {
                     options.wordTimings = false // text only, as pyctcdecode's decode() returns
                     let decoder = PrefixBeamSearch(alphabet: alphabet, options: options, scorer: useLM ? scorer : nil)
                     let s = medianSeconds(repeats: repeats) { out = inputs.map { decoder.decode($0.0)[0].text } }
-                    let name = "beam\(width)\(useLM ? "_lm" : "")\(prune == "none" ? "_exact" : "")"
+                    let name = "beam\(width)\(useLM ? "_lm" : "")\(prune == "none" ? "_exact" : prune == "fast" ? "_fast" : "")"
                     texts[name] = out
                     let cer = Scoring.score(zip(inputs, out).enumerated().map {
                         UtterancePair(id: "\($0.offset)", reference: $0.element.0.1, hypothesis: $0.element.1)
@@ -104,7 +125,7 @@ extension Scribe {
                 }
             }
             if json { try printJSON(rows); return }
-            print("\(utterances) utterances × \(frames) frames × \(alphabet.classCount) classes, one thread")
+            print("\(inputs.count) utterances × \(inputs.map(\.0.rows).reduce(0, +) / max(inputs.count, 1)) frames (mean) × \(alphabet.classCount) classes, one thread")
             print("decoder   beam  LM      pruning   ms/utt")
             for r in rows {
                 print(String(format: "%-8@ %5d  %-6@  %-8@ %7.3f", r["decoder"] as! String, r["beam"] as! Int,
@@ -112,10 +133,10 @@ extension Scribe {
             }
         }
 
-        func writeInputs(_ dir: String, inputs: [(FeatureMatrix, String)], corpus: [[String]], arpa: String) throws {
+        func writeInputs(_ dir: String, inputs: [(FeatureMatrix, String)], symbols: [String], corpus: [[String]], arpa: String) throws {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             for (i, input) in inputs.enumerated() { try Npy.write(input.0, to: dir + String(format: "/utt%03d.npy", i)) }
-            try (BenchData.symbols.joined(separator: "\n") + "\n").write(toFile: dir + "/alphabet.txt", atomically: true, encoding: .utf8)
+            try (symbols.joined(separator: "\n") + "\n").write(toFile: dir + "/alphabet.txt", atomically: true, encoding: .utf8)
             try (inputs.map(\.1).joined(separator: "\n") + "\n").write(toFile: dir + "/spelled.txt", atomically: true, encoding: .utf8)
             try (corpus.map { $0.joined(separator: " ") }.joined(separator: "\n") + "\n").write(toFile: dir + "/corpus.txt", atomically: true, encoding: .utf8)
             try arpa.write(toFile: dir + "/lm4.arpa", atomically: true, encoding: .utf8)

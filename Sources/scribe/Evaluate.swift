@@ -70,7 +70,8 @@ extension Scribe {
                                           resamples: scoring.resamples, seed: scoring.seed)
             try emit(result.render(format, worst: scoring.worst, confusions: scoring.confusions), to: nil)
             if let report { try emit(result.render(.json, worst: scoring.worst, confusions: scoring.confusions), to: report) }
-            if let html { try emit(HTMLReport.render(result, title: "Scribe evaluation of \(model) on \(manifest)"), to: html) }
+            if let html { try emit(HTMLReport.render(result, title: "Scribe evaluation of \(model) on \(manifest)",
+                                                               inputs: Dictionary(entries.map { ($0.id, $0.path) }, uniquingKeysWith: { a, _ in a })), to: html) }
             if let hypotheses { try emit(pairs.map { "\($0.id)\t\($0.hypothesis)\n" }.joined(), to: hypotheses) }
         }
     }

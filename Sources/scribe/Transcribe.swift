@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ScribeAudio
 import ScribeCore
 import ScribeNN
 import ScribeRecognition
@@ -73,7 +74,11 @@ extension Scribe {
             ComputeThreads.set(max(1, (threads ?? Workers.availableCores) / workers))
             var results = [Result<Transcript, Error>?](repeating: nil, count: inputs.count)
             let lock = NSLock()
-            let bar = inputs.count > 1 || progress ? ProgressBar(total: inputs.count, label: "transcribe", force: progress) : nil
+            let bar = inputs.count > 1 ? ProgressBar(total: inputs.count, label: "transcribe", force: progress) : nil
+            // One file: a bar over its seconds of audio, for long recordings.
+            let single = inputs.count == 1 ? (try? AudioFile.info(inputs[0])).map {
+                ProgressBar(total: max(1, Int($0.duration.rounded(.up))), label: "transcribe", force: progress)
+            } : nil
             var setupError: Error?
             Workers.forEachChunk(count: workers, threads: workers) { range, _ in
                 for w in range {
@@ -83,13 +88,14 @@ extension Scribe {
                     }
                     transcriber.maxChunkSeconds = maxChunk
                     for i in stride(from: w, to: inputs.count, by: workers) {
-                        let r = Result { try transcriber.transcribe(file: inputs[i]) }
+                        let r = Result { try transcriber.transcribe(file: inputs[i]) { done, _ in single?.update(done: Int(done)) } }
                         lock.lock(); results[i] = r; lock.unlock()
                         bar?.advance(by: 1)
                     }
                 }
             }
             bar?.finish()
+            single?.finish()
             if let setupError { throw setupError }
             var failed = 0
             for (i, result) in results.enumerated() {
