@@ -29,6 +29,7 @@ public enum Posteriors {
         }
         var out = matrix
         guard matrix.rows > 0 else { return out }
+        if let problem = nonFiniteProblem(matrix) { throw DecodeError.posteriors(path: path, reason: problem) }
         switch domain {
         case .logprob:
             return out
@@ -45,6 +46,27 @@ public enum Posteriors {
                 return out
             }
             throw DecodeError.posteriors(path: path, reason: "values are neither log-probabilities (all ≤ 0) nor probabilities (rows summing to 1); if they are logits pass --input logits, which applies log-softmax per frame")
+        }
+    }
+
+    /// Describes the first NaN or +∞ value, or the first frame whose values are all −∞ (no
+    /// class has any probability); nil when the matrix is usable. −∞ alone is log(0), fine.
+    static func nonFiniteProblem(_ m: FeatureMatrix) -> String? {
+        m.values.withUnsafeBufferPointer { v in
+            for r in 0..<m.rows {
+                var allMinusInfinity = true
+                for c in 0..<m.columns {
+                    let x = v[r * m.columns + c]
+                    if x.isNaN || x == .infinity {
+                        return "frame \(r), class \(c) is \(x.isNaN ? "NaN" : "+infinity"); posteriors must be finite numbers (log-probabilities may be −infinity). The system that wrote them failed on this input"
+                    }
+                    if x != -.infinity { allMinusInfinity = false }
+                }
+                if allMinusInfinity {
+                    return "every class of frame \(r) is −infinity, so the frame gives no probability to anything; the system that wrote the posteriors failed on this input"
+                }
+            }
+            return nil
         }
     }
 

@@ -101,6 +101,23 @@ final class AlphabetTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("has 2 classes per frame but the alphabet gives 3"), "\(error)")
         }
     }
+
+    /// NaN, +∞ and frames that are −∞ everywhere are errors in every domain (they used to
+    /// crash the beam search or decode to an empty line); a −∞ entry alone is log(0).
+    func testNonFinitePosteriorsAreRefused() throws {
+        for domain in PosteriorDomain.allCases {
+            let cases: [([[Float]], String)] = [([[Float.nan, -1], [-1, -1]], "frame 0, class 0 is NaN"),
+                                     ([[-1, -1], [-1, .infinity]], "frame 1, class 1 is +infinity"),
+                                     ([[-1, -1], [-.infinity, -.infinity]], "every class of frame 1 is −infinity")]
+            for (rows, fragment) in cases {
+                XCTAssertThrowsError(try Posteriors.logProbabilities(FeatureMatrixFactory.rows(rows), classCount: 2, domain: domain, path: "n.npy")) {
+                    XCTAssertTrue("\($0)".hasPrefix("n.npy: \(fragment)"), "\(domain): \($0)")
+                }
+            }
+        }
+        let logZero = try Posteriors.logProbabilities(FeatureMatrixFactory.rows([[0, -.infinity]]), classCount: 2)
+        XCTAssertEqual(logZero[0, 1], -.infinity)
+    }
 }
 
 import ScribeCore
