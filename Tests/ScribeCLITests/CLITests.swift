@@ -2,6 +2,7 @@ import Foundation
 import ScribeCore
 import ScribeImage
 import XCTest
+import _ScribeTestSupport
 
 /// Runs the built `scribe` binary end to end.
 final class CLITests: XCTestCase {
@@ -12,27 +13,12 @@ final class CLITests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     }
 
-    var binary: URL {
-        let bundle = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }
-        return (bundle?.bundleURL.deletingLastPathComponent() ?? Bundle.main.bundleURL).appendingPathComponent("scribe")
-    }
-
     let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../ScribeAudioTests/Fixtures").standardized
 
     /// Runs scribe with `arguments`; returns exit status, stdout and stderr.
     func scribe(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try ScribeProcess.run(arguments)
     }
 
     func testInfo() throws {

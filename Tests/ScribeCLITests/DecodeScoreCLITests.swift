@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import ScribeCore
+import _ScribeTestSupport
 
 /// Runs the built `scribe` binary the way a user would.
 final class DecodeScoreCLITests: XCTestCase {
@@ -14,22 +15,7 @@ final class DecodeScoreCLITests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
     func scribe(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let binary = Bundle.main.bundleURL.appendingPathComponent("scribe")
-        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw XCTSkip("scribe binary not found next to the test bundle at \(binary.path)")
-        }
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = args
-        p.currentDirectoryURL = dir
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try ScribeProcess.run(args, in: dir)
     }
 
     func write(_ text: String, _ name: String) throws {

@@ -15,28 +15,9 @@ final class TrainTranscribeCLITests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
 
-    var binary: URL {
-        let bundle = Bundle.allBundles.first { $0.bundlePath.hasSuffix(".xctest") }
-        return (bundle?.bundleURL.deletingLastPathComponent() ?? Bundle.main.bundleURL).appendingPathComponent("scribe")
-    }
+    func start(_ arguments: [String]) throws -> (Process, Pipe, Pipe) { try ScribeProcess.start(arguments) }
 
-    func start(_ arguments: [String]) throws -> (Process, Pipe, Pipe) {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        return (p, out, err)
-    }
-
-    func scribe(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
-        let (p, out, err) = try start(arguments)
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
+    func scribe(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) { try ScribeProcess.run(arguments) }
 
     func testTrainTranscribeEvaluate() throws {
         let config = try TinyCorpus.writeConfig(folder: folder, output: "run", epochs: 16)
@@ -74,9 +55,12 @@ final class TrainTranscribeCLITests: XCTestCase {
         XCTAssertNotEqual(several.status, 0)
         XCTAssertTrue(several.err.contains("needs --output-dir"), several.err)
 
-        let e = try scribe(["evaluate", "--model", model, "--manifest", folder + "/valid.tsv", "--decoder", "greedy"])
+        let e = try scribe(["evaluate", "--model", model, "--manifest", folder + "/valid.tsv", "--decoder", "greedy",
+                            "--html", folder + "/report.html"])
         XCTAssertEqual(e.status, 0, e.err)
         XCTAssertTrue(e.out.contains("WER "), e.out)
+        let html = try String(contentsOfFile: folder + "/report.html", encoding: .utf8)
+        XCTAssertTrue(html.contains("<audio controls preload=none src=\"file://\(folder)/wav/valid-"), "each utterance links its audio")
         let nameless = try scribe(["transcribe", "--model", "no-such-model", files[0]])
         XCTAssertNotEqual(nameless.status, 0)
         XCTAssertTrue(nameless.err.contains("no model \"no-such-model\""), nameless.err)
