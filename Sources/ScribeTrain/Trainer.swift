@@ -171,7 +171,7 @@ public final class Trainer {
                 framesThisEpoch += batch.inputs.lengths.reduce(0, +)
                 let fps = Double(framesThisEpoch) / max(Date().timeIntervalSince(epochStart), 1e-9)
                 let meanLoss = state.epochBatches > 0 ? state.epochLossSum / Double(state.epochBatches) : .nan
-                bar.advance(by: 1, detail: String(format: "step %d loss %.3f (avg %.3f) lr %.2e %.0f steps/s", state.step,
+                bar.advance(by: 1, detail: String(format: "step %d loss %.3f (avg %.3f) lr %.2e %.0f frames/s", state.step,
                                                   result.loss, meanLoss, lr, fps))
                 if let stop = options.stopAfterSteps, stepsThisProcess >= stop {
                     prefetcher.cancel()
@@ -206,7 +206,7 @@ public final class Trainer {
             } else {
                 state.epochsWithoutImprovement += 1
             }
-            log(String(format: "epoch %d: train loss %.4f, valid CER %.2f%%, WER %.2f%%, %.0f steps/s, %d skipped batches, peak memory %.0f MB%@",
+            log(String(format: "epoch %d: train loss %.4f, valid CER %.2f%%, WER %.2f%%, %.0f frames/s, %d skipped batches, peak memory %.0f MB%@",
                        epoch + 1, m.trainLoss, cer * 100, wer * 100, m.framesPerSecond, state.epochSkipped, m.peakMemoryMB, note))
             state.epoch += 1
             state.batchInEpoch = 0

@@ -51,14 +51,15 @@ public enum TinyCorpus {
     }
 
     /// A configuration for a tiny model over `folder`'s train.tsv and valid.tsv.
-    public static func config(folder: String, output: String, epochs: Int, extra: String = "", augment: String? = nil) throws -> TrainConfig {
-        let path = try writeConfig(folder: folder, output: output, epochs: epochs, extra: extra, augment: augment)
+    public static func config(folder: String, output: String, epochs: Int, extra: String = "", augment: String? = nil,
+                              layers: String = "Lbx12") throws -> TrainConfig {
+        let path = try writeConfig(folder: folder, output: output, epochs: epochs, extra: extra, augment: augment, layers: layers)
         return try TrainConfig.load(path: path)
     }
 
     /// Writes the tiny model's YAML configuration into `folder`; returns its path.
     public static func writeConfig(folder: String, output: String, epochs: Int, extra: String = "", augment: String? = nil,
-                                   name: String = "tiny.yaml") throws -> String {
+                                   layers: String = "Lbx12", name: String = "tiny.yaml") throws -> String {
         let yaml = """
         name: tiny
         output: \(output)
@@ -72,7 +73,7 @@ public enum TinyCorpus {
           n_mels: 20
           stack: 2
         model:
-          layers: Lbx12
+          layers: \(layers)
           seed: 3
         training:
           epochs: \(epochs)

@@ -60,13 +60,13 @@ final class TrainerTests: XCTestCase {
 
     /// A run stopped at an arbitrary step (as by kill -9: nothing written after the last
     /// checkpoint) and resumed ends with exactly the weights and validation numbers of a
-    /// run that was never interrupted.
+    /// run that was never interrupted, augmentation and dropout included.
     func testKilledRunResumesOnTheSameCurve() throws {
         let augment = "  speed: [0.9, 1.1]\n  gain_db: [-3, 3]\n  noise_probability: 0.5\n  time_masks: 1\n  time_mask_max: 3\n  frequency_masks: 1\n  frequency_mask_max: 2"
-        let straight = try TinyCorpus.config(folder: folder, output: "straight", epochs: 3, augment: augment)
+        let straight = try TinyCorpus.config(folder: folder, output: "straight", epochs: 3, augment: augment, layers: "Lbx12 Do20")
         _ = try Trainer(config: straight, options: quiet()).run()
 
-        let interrupted = try TinyCorpus.config(folder: folder, output: "interrupted", epochs: 3, augment: augment)
+        let interrupted = try TinyCorpus.config(folder: folder, output: "interrupted", epochs: 3, augment: augment, layers: "Lbx12 Do20")
         var options = quiet()
         options.stopAfterSteps = 7 // checkpoints every 4 steps: steps 5-7 are lost and redone
         XCTAssertTrue(try Trainer(config: interrupted, options: options).run().stoppedEarly)
