@@ -30,6 +30,7 @@ extension Scribe {
 
         @Argument(help: "Posterior matrices (.npy).")
         var files: [String]
+        @OptionGroup var posteriors: PosteriorOptions
         @OptionGroup var decoding: DecoderOptions
         @Option(help: "Output: text (one line per file) or json (JSON Lines with scores and word times).")
         var format: DecodeFormat = .text
@@ -44,7 +45,7 @@ extension Scribe {
         }
 
         func run() throws {
-            let decoder = try decoding.makeDecoder(wordTimings: format == .json)
+            let decoder = try decoding.makeDecoder(posteriors: posteriors, wordTimings: format == .json)
             var results = [Result<[Hypothesis], Error>?](repeating: nil, count: files.count)
             let lock = NSLock()
             Workers.forEachChunk(count: files.count, threads: threads ?? Workers.availableCores) { range, _ in

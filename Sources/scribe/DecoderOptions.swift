@@ -9,16 +9,27 @@ extension DecoderKind: ExpressibleByArgument {}
 extension LMUnit: ExpressibleByArgument {}
 extension PruningPreset: ExpressibleByArgument {}
 
-/// Decoder options shared by `scribe decode`, `evaluate`, `transcribe` and `bench decode`.
-/// Options left out take the model's stored decoding defaults (or the library defaults
-/// when there is no model), so each is optional here.
-struct DecoderOptions: ParsableArguments {
+/// What posterior matrices from another system mean: `scribe decode` and `evaluate` on a
+/// folder of posteriors. Trained models carry their own alphabet.
+struct PosteriorOptions: ParsableArguments {
     @Option(help: "Alphabet file: the non-blank symbols in class order, one per line (a line with a single space is the space symbol). Trained models carry their own.")
     var alphabet: String?
     @Option(help: "Class index of the CTC blank (with --alphabet).")
     var blank: Int = 0
     @Option(help: "What the matrices hold: auto, logprob, prob or logits.")
     var input: PosteriorDomain = .auto
+
+    /// The alphabet file's alphabet; `--alphabet` is required where no model supplies one.
+    func readAlphabet() throws -> Alphabet {
+        guard let alphabet else { throw ValidationError("--alphabet is required: give the file listing the non-blank symbols in class order") }
+        return try Alphabet.read(alphabet, blank: blank)
+    }
+}
+
+/// Decoder options shared by `scribe decode`, `evaluate`, `transcribe` and `bench`.
+/// Options left out take the model's stored decoding defaults (or the library defaults
+/// when there is no model), so each is optional here.
+struct DecoderOptions: ParsableArguments {
     @Option(help: "greedy (best path) or beam (prefix beam search). (default: the model's setting, else beam)")
     var decoder: DecoderKind?
     @Option(help: "Beam width. (default: the model's setting, else 16)")
@@ -67,22 +78,15 @@ struct DecoderOptions: ParsableArguments {
         return s
     }
 
-    /// The alphabet file's alphabet; `--alphabet` is required where no model supplies one.
-    func readAlphabet() throws -> Alphabet {
-        guard let alphabet else { throw ValidationError("--alphabet is required: give the file listing the non-blank symbols in class order") }
-        return try Alphabet.read(alphabet, blank: blank)
-    }
-
-    /// A decoder for posteriors from any system (alphabet from `--alphabet`).
-    func makeDecoder(wordTimings: Bool = true) throws -> CTCDecoder {
-        try CTCDecoder(alphabet: readAlphabet(), settings: settings(), lm: lm, lexicon: lexicon,
-                       domain: input, wordTimings: wordTimings)
+    /// A decoder for posteriors from any system (alphabet and domain from `posteriors`).
+    func makeDecoder(posteriors: PosteriorOptions, wordTimings: Bool = true) throws -> CTCDecoder {
+        try CTCDecoder(alphabet: posteriors.readAlphabet(), settings: settings(), lm: lm, lexicon: lexicon,
+                       domain: posteriors.input, wordTimings: wordTimings)
     }
 
     /// A decoder for a trained model's outputs (its alphabet and decoding defaults).
     func makeDecoder(for model: RecognitionModel, wordTimings: Bool = true) throws -> CTCDecoder {
-        if alphabet != nil { throw ValidationError("--alphabet is for posterior folders; a trained model carries its own alphabet") }
-        return try CTCDecoder(alphabet: model.alphabet, settings: settings(over: model.decoding), lm: lm, lexicon: lexicon,
+        try CTCDecoder(alphabet: model.alphabet, settings: settings(over: model.decoding), lm: lm, lexicon: lexicon,
                               domain: .logprob, wordTimings: wordTimings)
     }
 }

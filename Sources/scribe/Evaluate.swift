@@ -29,6 +29,7 @@ extension Scribe {
         var manifest: String
         @Option(help: "Keep only the manifest entries whose split column has this value.")
         var split: String?
+        @OptionGroup var posteriors: PosteriorOptions
         @OptionGroup var decoding: DecoderOptions
         @OptionGroup var scoring: ScoringOptions
         @Option(help: "Report format on standard output: text, json or csv.")
@@ -48,12 +49,13 @@ extension Scribe {
             let makeWorker: () throws -> (String) throws -> String
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory), isDirectory.boolValue {
-                let decoder = try decoding.makeDecoder(wordTimings: false)
+                let decoder = try decoding.makeDecoder(posteriors: posteriors, wordTimings: false)
                 makeWorker = {
                     let recognizer = PrecomputedPosteriors(folder: model), local = decoder.copy()
                     return { try local.decode(recognizer.logProbabilities(forFile: $0), path: $0)[0].text }
                 }
             } else {
+                if posteriors.alphabet != nil { throw ValidationError("--alphabet is for posterior folders; a trained model carries its own alphabet") }
                 let trained = try RecognitionModel(path: ModelLocator.locate(model))
                 let decoder = try decoding.makeDecoder(for: trained, wordTimings: false)
                 ComputeThreads.set(max(1, Workers.availableCores / max(1, min(workers, entries.count))))

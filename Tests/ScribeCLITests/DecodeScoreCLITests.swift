@@ -74,8 +74,10 @@ final class DecodeScoreCLITests: XCTestCase {
         XCTAssertGreaterThan(result["perplexity"] as! Double, 1)
         try write("u1\tx.wav\thello\n", "m.tsv")
         try write("h\n", "alphabet.txt")
-        let eval = try scribe(["evaluate", "--model", "lm.arpa", "--manifest", "m.tsv", "--alphabet", "alphabet.txt"])
+        let eval = try scribe(["evaluate", "--model", "lm.arpa", "--manifest", "m.tsv"])
         XCTAssertNotEqual(eval.status, 0)
-        XCTAssertTrue(eval.err.contains("model loading arrives with the training issue"), eval.err)
+        XCTAssertTrue(eval.err.contains("lm.arpa: not a valid safetensors file"), eval.err)
+        let mixed = try scribe(["evaluate", "--model", "lm.arpa", "--manifest", "m.tsv", "--alphabet", "alphabet.txt"])
+        XCTAssertTrue(mixed.err.contains("--alphabet is for posterior folders"), mixed.err)
     }
 }
