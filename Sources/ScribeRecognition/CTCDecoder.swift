@@ -44,11 +44,14 @@ public struct DecodingSettings: Codable, Equatable, Sendable {
     public var unkPenalty: Double = WordLMScorer.defaultUnknownWordPenalty
     /// Unit of the LM's tokens.
     public var lmUnit: LMUnit = .auto
+    /// An ARPA language model shipped with a model, as a path relative to the model file's
+    /// folder (nil: none).
+    public var lm: String?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case decoder, beam, prune, topK = "top_k", nBest = "n_best", alpha, beta, unkPenalty = "unk_penalty", lmUnit = "lm_unit"
+        case decoder, beam, prune, topK = "top_k", nBest = "n_best", alpha, beta, unkPenalty = "unk_penalty", lmUnit = "lm_unit", lm
     }
 
     /// Missing keys take their defaults, so a model file may store only what it changes.
@@ -64,6 +67,7 @@ public struct DecodingSettings: Codable, Equatable, Sendable {
         beta = try c.decodeIfPresent(Double.self, forKey: .beta) ?? d.beta
         unkPenalty = try c.decodeIfPresent(Double.self, forKey: .unkPenalty) ?? d.unkPenalty
         lmUnit = try c.decodeIfPresent(LMUnit.self, forKey: .lmUnit) ?? d.lmUnit
+        lm = try c.decodeIfPresent(String.self, forKey: .lm)
     }
 
     /// Checks the ranges, naming the option.

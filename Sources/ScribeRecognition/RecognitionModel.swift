@@ -54,6 +54,16 @@ public final class RecognitionModel: @unchecked Sendable {
         return stem == "model" ? url.deletingLastPathComponent().lastPathComponent : stem
     }
 
+    /// The language model the model's decoding defaults name, resolved against the model
+    /// file's folder (nil when it names none).
+    public var defaultLM: String? { lmPath(for: decoding) }
+
+    /// The language model `settings` name, resolved against the model file's folder.
+    public func lmPath(for settings: DecodingSettings) -> String? {
+        guard let lm = settings.lm else { return nil }
+        return lm.hasPrefix("/") ? lm : URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(lm).path
+    }
+
     /// Seconds between output frames.
     public var frameSeconds: Double { frontEnd.frameSeconds }
 

@@ -40,8 +40,10 @@ struct DecoderOptions: ParsableArguments {
     var prune: PruningPreset?
     @Option(help: "Extend at most this many classes per frame (0: no limit).")
     var topK: Int?
-    @Option(help: "ARPA language model (character or word n-grams).")
+    @Option(help: "ARPA language model (character or word n-grams). (default: the one a model ships with)")
     var lm: String?
+    @Flag(help: "Decode without a language model, even one the model ships with.")
+    var noLM = false
     @Option(help: "Unit of the --lm tokens: auto, char or word.")
     var lmUnit: LMUnit?
     @Option(help: "Language-model weight α. (default: the model's setting, else 0.5)")
@@ -58,6 +60,7 @@ struct DecoderOptions: ParsableArguments {
         if let nBest, nBest < 1 { throw ValidationError("--n-best must be at least 1 (got \(nBest))") }
         if let topK, topK < 0 { throw ValidationError("--top-k must be 0 (no limit) or more") }
         if lexicon != nil && lm == nil { throw ValidationError("--lexicon needs a word LM given with --lm") }
+        if noLM && lm != nil { throw ValidationError("--no-lm and --lm exclude each other") }
         if lm != nil && decoder == .greedy { throw ValidationError("--lm needs --decoder beam; greedy decoding cannot use a language model") }
     }
 
@@ -84,9 +87,14 @@ struct DecoderOptions: ParsableArguments {
                        domain: posteriors.input, wordTimings: wordTimings)
     }
 
-    /// A decoder for a trained model's outputs (its alphabet and decoding defaults).
+    /// A decoder for a trained model's outputs (its alphabet, decoding defaults and LM).
     func makeDecoder(for model: RecognitionModel, wordTimings: Bool = true) throws -> CTCDecoder {
-        try CTCDecoder(alphabet: model.alphabet, settings: settings(over: model.decoding), lm: lm, lexicon: lexicon,
+        var s = settings(over: model.decoding)
+        var languageModel = lm ?? (noLM ? nil : model.defaultLM)
+        // Greedy decoding asked for explicitly drops the model's LM rather than failing.
+        if decoder == .greedy && lm == nil { languageModel = nil }
+        if noLM { s.lm = nil }
+        return try CTCDecoder(alphabet: model.alphabet, settings: s, lm: languageModel, lexicon: lexicon,
                               domain: .logprob, wordTimings: wordTimings)
     }
 }

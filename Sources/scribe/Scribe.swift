@@ -14,5 +14,5 @@ struct Scribe: ParsableCommand {
         version: "0.3.0",
         subcommands: [Transcribe.self, Train.self, Evaluate.self, Score.self,
                       Info.self, Features.self, Spectrogram.self, Lines.self, Normalize.self,
-                      Decode.self, Align.self, LM.self, Bench.self])
+                      Decode.self, Align.self, LM.self, Model.self, Bench.self])
 }

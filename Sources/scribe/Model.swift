@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import ScribeCore
+import ScribeNN
+import ScribeRecognition
+
+extension Scribe {
+    /// `scribe model info|defaults`: look inside a model file and set its decoding defaults.
+    struct Model: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show what a model file holds, or store the decoding defaults it is used with.",
+            subcommands: [ModelInfo.self, ModelDefaults.self])
+    }
+
+    struct ModelInfo: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "info",
+            abstract: "Print a model's architecture, alphabet, front end, decoding defaults and training description.")
+
+        @Argument(help: "Model: a shipped name or a .safetensors file.")
+        var model: String
+
+        func run() throws {
+            let m = try RecognitionModel(path: ModelLocator.locate(model))
+            let network = try m.makeNetwork()
+            print("file:          \(m.path)")
+            print("architecture:  \(m.file.architecture), \(network.parameterCount) parameters")
+            print("input:         \(m.file.inputSize) values per step, one step every \(Int((m.frameSeconds * 1000).rounded())) ms")
+            print("front end:     \(m.file.frontEnd)")
+            print("alphabet:      \(m.alphabet.symbols.map { $0 == " " ? "␣" : $0 }.joined()) (+ blank at \(m.alphabet.blank))")
+            print("decoding:      \(m.file.decoding)")
+            for (k, v) in m.file.info.sorted(by: { $0.key < $1.key }) { print("\((k + ":").padding(toLength: 14, withPad: " ", startingAt: 0)) \(v)") }
+        }
+    }
+
+    struct ModelDefaults: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "defaults",
+            abstract: "Store decoding defaults in a model file (rewritten atomically); options not given keep their stored value.",
+            discussion: """
+            The language model is stored as a path relative to the model file's folder, so ship \
+            the two side by side.
+
+            Example:
+              scribe model defaults corpora/english/model.safetensors --decoder beam --beam 16 \\
+                  --lm corpora/english/lm-char5.arpa --alpha 0.8 --beta 1
+            """)
+
+        @Argument(help: "Model file (.safetensors).")
+        var model: String
+        @OptionGroup var decoding: DecoderOptions
+
+        func run() throws {
+            let m = try RecognitionModel(path: ModelLocator.locate(model))
+            var settings = decoding.settings(over: m.decoding)
+            if decoding.noLM { settings.lm = nil }
+            if let lm = decoding.lm {
+                let folder = URL(fileURLWithPath: m.path).deletingLastPathComponent().standardizedFileURL.path
+                let full = URL(fileURLWithPath: lm).standardizedFileURL.path
+                settings.lm = full.hasPrefix(folder + "/") ? String(full.dropFirst(folder.count + 1)) : full
+            }
+            // The decoder checks that the settings and the LM work with this model before they are stored.
+            _ = try CTCDecoder(alphabet: m.alphabet, settings: settings, lm: m.lmPath(for: settings),
+                               lexicon: nil, domain: .logprob, wordTimings: false)
+            var file = try SafeTensors.load(path: m.path)
+            file.metadata["scribe.decoding"] = try settings.json()
+            try file.write(to: m.path)
+            print("\(m.path): decoding defaults \(try settings.json())")
+        }
+    }
+}
