@@ -47,11 +47,14 @@ public struct DecodingSettings: Codable, Equatable, Sendable {
     /// An ARPA language model shipped with a model, as a path relative to the model file's
     /// folder (nil: none).
     public var lm: String?
+    /// A lexicon shipped with a model (one word per line; with a word LM only these words
+    /// may be output), relative to the model file's folder (nil: none).
+    public var lexicon: String?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case decoder, beam, prune, topK = "top_k", nBest = "n_best", alpha, beta, unkPenalty = "unk_penalty", lmUnit = "lm_unit", lm
+        case decoder, beam, prune, topK = "top_k", nBest = "n_best", alpha, beta, unkPenalty = "unk_penalty", lmUnit = "lm_unit", lm, lexicon
     }
 
     /// Missing keys take their defaults, so a model file may store only what it changes.
@@ -68,6 +71,7 @@ public struct DecodingSettings: Codable, Equatable, Sendable {
         unkPenalty = try c.decodeIfPresent(Double.self, forKey: .unkPenalty) ?? d.unkPenalty
         lmUnit = try c.decodeIfPresent(LMUnit.self, forKey: .lmUnit) ?? d.lmUnit
         lm = try c.decodeIfPresent(String.self, forKey: .lm)
+        lexicon = try c.decodeIfPresent(String.self, forKey: .lexicon)
     }
 
     /// Checks the ranges, naming the option.

@@ -56,12 +56,15 @@ public final class RecognitionModel: @unchecked Sendable {
 
     /// The language model the model's decoding defaults name, resolved against the model
     /// file's folder (nil when it names none).
-    public var defaultLM: String? { lmPath(for: decoding) }
+    public var defaultLM: String? { resolve(decoding.lm) }
 
-    /// The language model `settings` name, resolved against the model file's folder.
-    public func lmPath(for settings: DecodingSettings) -> String? {
-        guard let lm = settings.lm else { return nil }
-        return lm.hasPrefix("/") ? lm : URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(lm).path
+    /// The lexicon the model's decoding defaults name, resolved likewise.
+    public var defaultLexicon: String? { resolve(decoding.lexicon) }
+
+    /// A path stored in the model's metadata, resolved against the model file's folder.
+    public func resolve(_ stored: String?) -> String? {
+        guard let stored else { return nil }
+        return stored.hasPrefix("/") ? stored : URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(stored).path
     }
 
     /// Seconds between output frames.

@@ -42,7 +42,7 @@ struct DecoderOptions: ParsableArguments {
     var topK: Int?
     @Option(help: "ARPA language model (character or word n-grams). (default: the one a model ships with)")
     var lm: String?
-    @Flag(help: "Decode without a language model, even one the model ships with.")
+    @Flag(help: "Decode without a language model (and lexicon), even one the model ships with.")
     var noLM = false
     @Option(help: "Unit of the --lm tokens: auto, char or word.")
     var lmUnit: LMUnit?
@@ -91,10 +91,12 @@ struct DecoderOptions: ParsableArguments {
     func makeDecoder(for model: RecognitionModel, wordTimings: Bool = true) throws -> CTCDecoder {
         var s = settings(over: model.decoding)
         var languageModel = lm ?? (noLM ? nil : model.defaultLM)
+        // The model's lexicon goes with the model's LM; an LM given here comes with its own (or none).
+        var words = lexicon ?? (lm == nil && !noLM ? model.defaultLexicon : nil)
         // Greedy decoding asked for explicitly drops the model's LM rather than failing.
-        if decoder == .greedy && lm == nil { languageModel = nil }
-        if noLM { s.lm = nil }
-        return try CTCDecoder(alphabet: model.alphabet, settings: s, lm: languageModel, lexicon: lexicon,
+        if decoder == .greedy && lm == nil { languageModel = nil; words = nil }
+        if noLM { s.lm = nil; s.lexicon = nil }
+        return try CTCDecoder(alphabet: model.alphabet, settings: s, lm: languageModel, lexicon: words,
                               domain: .logprob, wordTimings: wordTimings)
     }
 }

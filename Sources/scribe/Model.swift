@@ -38,8 +38,8 @@ extension Scribe {
             commandName: "defaults",
             abstract: "Store decoding defaults in a model file (rewritten atomically); options not given keep their stored value.",
             discussion: """
-            The language model is stored as a path relative to the model file's folder, so ship \
-            the two side by side.
+            The language model and lexicon are stored as paths relative to the model file's \
+            folder, so ship them side by side.
 
             Example:
               scribe model defaults corpora/english/model.safetensors --decoder beam --beam 16 \\
@@ -53,15 +53,18 @@ extension Scribe {
         func run() throws {
             let m = try RecognitionModel(path: ModelLocator.locate(model))
             var settings = decoding.settings(over: m.decoding)
-            if decoding.noLM { settings.lm = nil }
-            if let lm = decoding.lm {
-                let folder = URL(fileURLWithPath: m.path).deletingLastPathComponent().standardizedFileURL.path
-                let full = URL(fileURLWithPath: lm).standardizedFileURL.path
-                settings.lm = full.hasPrefix(folder + "/") ? String(full.dropFirst(folder.count + 1)) : full
+            if decoding.noLM { settings.lm = nil; settings.lexicon = nil }
+            // Stored relative to the model's folder when they live there, so the files move together.
+            let folder = URL(fileURLWithPath: m.path).deletingLastPathComponent().standardizedFileURL.path
+            func relative(_ p: String) -> String {
+                let full = URL(fileURLWithPath: p).standardizedFileURL.path
+                return full.hasPrefix(folder + "/") ? String(full.dropFirst(folder.count + 1)) : full
             }
-            // The decoder checks that the settings and the LM work with this model before they are stored.
-            _ = try CTCDecoder(alphabet: m.alphabet, settings: settings, lm: m.lmPath(for: settings),
-                               lexicon: nil, domain: .logprob, wordTimings: false)
+            if let lm = decoding.lm { settings.lm = relative(lm); settings.lexicon = nil }
+            if let lexicon = decoding.lexicon { settings.lexicon = relative(lexicon) }
+            // The decoder checks that the settings, LM and lexicon work with this model before they are stored.
+            _ = try CTCDecoder(alphabet: m.alphabet, settings: settings, lm: m.resolve(settings.lm),
+                               lexicon: m.resolve(settings.lexicon), domain: .logprob, wordTimings: false)
             var file = try SafeTensors.load(path: m.path)
             file.metadata["scribe.decoding"] = try settings.json()
             try file.write(to: m.path)
