@@ -38,14 +38,20 @@ public struct BeamSearchOptions: Sendable, Equatable {
         return o
     }
 
-    /// Pruning that loses nothing measurable on peaked posteriors and is much faster:
-    /// classes below log-probability −10 skipped, frames with blank ≥ 0.999 skipped.
+    /// The default pruning, at least as tight as pyctcdecode's defaults: classes below
+    /// log-probability −5 are not extended (`token_min_logp`), prefixes more than 10 below
+    /// the frame's best are dropped (`beam_prune_logp`), and frames with blank ≥ 0.999 only
+    /// extend with blank. On the English model's validation posteriors (104 utterances) it
+    /// gave the CER of no pruning at all (27.69% at beam 16 and 64 without an LM; 26.80%
+    /// against 26.77% at beam 16 and 25.90% against 26.06% at beam 64 with a word 4-gram),
+    /// 3 to 8 times faster. The earlier preset (−10, margin 20) was no more accurate and
+    /// 2.7 times slower.
     public static func fast(beamWidth: Int) -> BeamSearchOptions {
         var o = BeamSearchOptions()
         o.beamWidth = beamWidth
-        o.minClassLogProb = -10
+        o.minClassLogProb = -5
         o.blankSkipProbability = 0.999
-        o.scoreMargin = 20
+        o.scoreMargin = 10
         return o
     }
 }

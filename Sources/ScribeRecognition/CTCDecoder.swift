@@ -19,7 +19,8 @@ public enum LMUnit: String, Codable, CaseIterable, Sendable {
 public enum PruningPreset: String, Codable, CaseIterable, Sendable {
     /// No pruning beyond the beam width.
     case none
-    /// Skip classes below log-probability −10 and frames whose blank probability is ≥ 0.999.
+    /// pyctcdecode's defaults: skip classes below log-probability −5 and prefixes more than
+    /// 10 below the best, and frames whose blank probability is ≥ 0.999.
     case fast
 }
 

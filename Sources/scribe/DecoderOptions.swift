@@ -36,7 +36,7 @@ struct DecoderOptions: ParsableArguments {
     var beam: Int?
     @Option(help: "Hypotheses to report per input with --format json (beam only).")
     var nBest: Int?
-    @Option(help: "Beam pruning: none, or fast (skip classes below log-prob −10 and frames with blank ≥ 0.999).")
+    @Option(help: "Beam pruning: fast (the default: pyctcdecode's token_min_logp −5 and beam_prune_logp −10, and frames with blank ≥ 0.999 skipped) or none.")
     var prune: PruningPreset?
     @Option(help: "Extend at most this many classes per frame (0: no limit).")
     var topK: Int?
