@@ -28,12 +28,17 @@ public struct Transcript: Sendable {
 /// Recordings are streamed: samples accumulate up to `maxChunkSeconds`, and each chunk is
 /// cut at the quietest 10 ms frame (energy-based voice activity detection, smoothed over
 /// 100 ms) in its last half, so words are rarely split and memory does not grow with the
-/// file's length. Word times stay absolute.
+/// file's length. Word times stay absolute. Up to `chunksPerBatch` chunks go through the
+/// network together as one padded batch: at batch 1 every recurrent step reads the whole
+/// recurrent weight matrix for one frame, so batching chunks of a long file divides that
+/// cost.
 public final class Transcriber {
     public let recognizer: SpeechRecognizer
     public let decoder: CTCDecoder
     /// Longest chunk sent to the network at once.
     public var maxChunkSeconds = 30.0
+    /// Chunks of one file recognized together (memory holds this many chunks).
+    public var chunksPerBatch = 8
 
     public init(recognizer: SpeechRecognizer, decoder: CTCDecoder) {
         self.recognizer = recognizer
@@ -51,13 +56,20 @@ public final class Transcriber {
         pending.reserveCapacity(maxChunk + 16_384)
         var offset = 0 // samples before `pending`
         var words: [TimedWord] = [], texts: [String] = []
+        var waiting: [(samples: [Float], offset: Int)] = []
+        func recognizeWaiting() throws {
+            guard !waiting.isEmpty else { return }
+            for (text, chunkWords) in try recognize(waiting.map(\.samples), offsetsSeconds: waiting.map { Double($0.offset) / Double(rate) }, path: path) {
+                if !text.isEmpty { texts.append(text) }
+                words += chunkWords
+            }
+            waiting.removeAll()
+        }
         func flush(_ count: Int) throws {
-            let chunk = Array(pending[0..<count])
-            let (text, chunkWords) = try recognize(chunk, offsetSeconds: Double(offset) / Double(rate), path: path)
-            if !text.isEmpty { texts.append(text) }
-            words += chunkWords
+            waiting.append((Array(pending[0..<count]), offset))
             pending.removeFirst(count)
             offset += count
+            if waiting.count >= max(1, chunksPerBatch) { try recognizeWaiting() }
         }
         while try reader.read(into: &block) {
             if let resampler {
@@ -77,6 +89,7 @@ public final class Transcriber {
         }
         if offset + pending.count == 0 { throw AudioError.empty(path: path) }
         if !pending.isEmpty { try flush(pending.count) }
+        try recognizeWaiting()
         let duration = Double(offset) / Double(rate)
         return Transcript(text: texts.joined(separator: " "), words: words, duration: duration,
                           processingSeconds: Date().timeIntervalSince(start))
@@ -85,21 +98,24 @@ public final class Transcriber {
     /// Transcribes mono samples at the model's rate (one chunk).
     public func transcribe(samples: [Float]) throws -> Transcript {
         let start = Date()
-        let (text, words) = try recognize(samples, offsetSeconds: 0, path: "<samples>")
+        let (text, words) = try recognize([samples], offsetsSeconds: [0], path: "<samples>")[0]
         let rate = Double(recognizer.model.frontEnd.features.sampleRate)
         return Transcript(text: text, words: words, duration: Double(samples.count) / rate,
                           processingSeconds: Date().timeIntervalSince(start))
     }
 
-    func recognize(_ samples: [Float], offsetSeconds: Double, path: String) throws -> (String, [TimedWord]) {
-        let logProbs = try recognizer.logProbabilities(samples: samples)
-        let best = try decoder.decode(logProbs, path: path)[0]
+    /// Text and absolute word times of each chunk, the chunks run as one batch.
+    func recognize(_ chunks: [[Float]], offsetsSeconds: [Double], path: String) throws -> [(String, [TimedWord])] {
+        let inputs = try chunks.map { try recognizer.model.frontEnd.networkInput(samples: $0, extractor: recognizer.extractor) }
         let step = recognizer.model.frameSeconds
-        let words = best.words.map {
-            TimedWord(text: $0.text, start: offsetSeconds + Double($0.startFrame) * step,
-                      end: offsetSeconds + Double($0.endFrame) * step, confidence: $0.confidence)
+        return try zip(recognizer.logProbabilities(inputs: inputs), offsetsSeconds).map { logProbs, offset in
+            let best = try decoder.decode(logProbs, path: path)[0]
+            let words = best.words.map {
+                TimedWord(text: $0.text, start: offset + Double($0.startFrame) * step,
+                          end: offset + Double($0.endFrame) * step, confidence: $0.confidence)
+            }
+            return (best.text.trimmingCharacters(in: .whitespaces), words)
         }
-        return (best.text.trimmingCharacters(in: .whitespaces), words)
     }
 
     /// Where to cut `samples` before `limit`: the quietest 10 ms frame, energy smoothed over
