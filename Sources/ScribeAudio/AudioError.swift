@@ -8,6 +8,8 @@ public enum AudioError: Error, CustomStringConvertible, Equatable {
     case unreadable(path: String, reason: String)
     /// The file decodes but holds no samples.
     case empty(path: String)
+    /// The path is a directory or an empty file, not something to decode.
+    case notAFile(path: String, reason: String)
     /// The header's sample rate is zero, negative or implausible.
     case invalidSampleRate(path: String, rate: Int)
     /// The file declares no channels or more than Scribe handles.
@@ -29,6 +31,8 @@ public enum AudioError: Error, CustomStringConvertible, Equatable {
             return "\(path): no such file. Check the path; Scribe reads WAV, FLAC, OGG/Vorbis and the other formats libsndfile supports."
         case let .unreadable(path, reason):
             return "\(path): cannot be read as audio (\(reason)). Expected a WAV, FLAC, OGG/Vorbis or other libsndfile-readable file; convert it with sox or ffmpeg if it is in another format."
+        case let .notAFile(path, reason):
+            return "\(path): \(reason); give an audio file (WAV, FLAC, OGG/Vorbis or another format libsndfile reads)."
         case let .empty(path):
             return "\(path): the file holds no audio samples (zero frames). Record or export it again."
         case let .invalidSampleRate(path, rate):

@@ -1,5 +1,6 @@
 import CSndfile
 import Foundation
+import ScribeCore
 
 /// What `scribe info` reports about an audio file.
 public struct AudioInfo: Equatable, Sendable {
@@ -37,6 +38,9 @@ public final class AudioReader {
     /// Opens `path`, validating its header.
     public init(path: String, blockFrames: Int = 16_384) throws {
         guard FileManager.default.fileExists(atPath: path) else { throw AudioError.fileNotFound(path: path) }
+        if let problem = FileCheck.problem(path) {
+            throw AudioError.notAFile(path: path, reason: problem)
+        }
         var sfInfo = SF_INFO()
         guard let handle = sf_open(path, Int32(SFM_READ), &sfInfo) else {
             let reason = String(cString: sf_strerror(nil))

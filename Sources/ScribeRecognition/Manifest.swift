@@ -66,6 +66,9 @@ public enum Manifest {
 
     /// Reads `path`, keeping only entries whose `split` column equals `split` when given.
     public static func read(_ path: String, split: String? = nil) throws -> [ManifestEntry] {
+        if let problem = FileCheck.problem(path), problem != "no such file" {
+            throw ManifestError(path: path, reason: problem + "; expected a manifest (TSV with a header row, or JSON lines)")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ManifestError(path: path, reason: FileManager.default.fileExists(atPath: path)
                 ? "cannot read the file (check its permissions)" : "no such manifest file")

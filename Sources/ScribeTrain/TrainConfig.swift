@@ -1,5 +1,6 @@
 import Foundation
 import ScribeAudio
+import ScribeCore
 import ScribeRecognition
 import Yams
 
@@ -64,6 +65,9 @@ public struct TrainConfig: Equatable {
 
     /// Reads and checks a YAML configuration file.
     public static func load(path: String) throws -> TrainConfig {
+        if let problem = FileCheck.problem(path), problem != "no such file" {
+            throw ConfigError(path: path, field: "", reason: problem + "; expected a YAML training configuration")
+        }
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw ConfigError(path: path, field: "", reason: FileManager.default.fileExists(atPath: path)
                 ? "cannot read the file as UTF-8 text" : "no such configuration file")

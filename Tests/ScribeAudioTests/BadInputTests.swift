@@ -60,6 +60,17 @@ final class BadInputTests: XCTestCase {
         assertRejects(p) { if case .empty = $0 { return true }; return false }
     }
 
+    /// A zero-byte file and a directory are named as such, not as corrupt audio.
+    func testEmptyFileAndDirectory() throws {
+        let empty = try write([], "zero-bytes.wav")
+        XCTAssertThrowsError(try AudioReader(path: empty)) {
+            XCTAssertEqual("\($0)", "\(empty): is empty (0 bytes); give an audio file (WAV, FLAC, OGG/Vorbis or another format libsndfile reads).")
+        }
+        let folder = path("a-folder.wav")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        XCTAssertThrowsError(try AudioReader(path: folder)) { XCTAssertTrue("\($0)".contains("a-folder.wav: is a directory, not a file"), "\($0)") }
+    }
+
     func testZeroAndAbsurdSampleRates() throws {
         for (rate, name) in [(UInt32(0), "rate0.wav"), (UInt32(2_000_000_000), "rate2G.wav")] {
             var bytes = try wavBytes()

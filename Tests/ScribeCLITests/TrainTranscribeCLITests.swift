@@ -110,5 +110,15 @@ final class TrainTranscribeCLITests: XCTestCase {
         let r = try scribe(["train", path])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.err.contains("bad.yaml: training.lerning_rate: unknown field"), r.err)
+        // Directories and empty files are named as such.
+        let dir = try scribe(["train", folder + "/wav"])
+        XCTAssertNotEqual(dir.status, 0)
+        XCTAssertTrue(dir.err.contains("wav: is a directory, not a file; expected a YAML training configuration"), dir.err)
+        let manifest = try scribe(["evaluate", "--model", "digits", "--manifest", folder + "/wav"])
+        XCTAssertTrue(manifest.err.contains("is a directory, not a file; expected a manifest"), manifest.err)
+        FileManager.default.createFile(atPath: folder + "/empty.wav", contents: Data())
+        let empty = try scribe(["transcribe", "--model", "digits", folder + "/empty.wav"])
+        XCTAssertEqual(empty.status, 1)
+        XCTAssertTrue(empty.err.contains("empty.wav: is empty (0 bytes)"), empty.err)
     }
 }
