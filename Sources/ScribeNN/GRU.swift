@@ -50,12 +50,14 @@ public final class GRU: Layer {
     private var dh = Tensor(shape: [0])
 
     /// A GRU with Glorot-uniform input weights, orthogonal recurrent blocks and zero biases.
-    public init(inputSize: Int, hiddenSize: Int, generator: inout SeededGenerator) {
+    /// `randomRecurrent` false leaves the recurrent weights at zero (see `LSTM`).
+    public init(inputSize: Int, hiddenSize: Int, randomRecurrent: Bool = true, generator: inout SeededGenerator) {
         precondition(inputSize > 0 && hiddenSize > 0, "GRU: sizes must be positive")
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         weightIH = Parameter(Initializer.glorotUniform(rows: 3 * hiddenSize, columns: inputSize, generator: &generator))
-        weightHH = Parameter(Initializer.stackedOrthogonal(gates: 3, hiddenSize, generator: &generator))
+        weightHH = Parameter(randomRecurrent ? Initializer.stackedOrthogonal(gates: 3, hiddenSize, generator: &generator)
+                                             : Tensor(shape: [3 * hiddenSize, hiddenSize]))
         biasIH = Parameter(Tensor(shape: [3 * hiddenSize]))
         biasHH = Parameter(Tensor(shape: [3 * hiddenSize]))
     }

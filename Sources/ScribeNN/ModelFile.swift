@@ -109,7 +109,7 @@ public struct ModelFile {
         }
         guard Set(alphabet).count == alphabet.count else { throw bad("__metadata__ scribe.alphabet lists a symbol twice") }
         let network: Layer
-        do { network = try NetworkSpec.build(arch, inputSize: size, seed: 0) } catch {
+        do { network = try NetworkSpec.build(arch, inputSize: size, seed: 0, forLoading: true) } catch {
             throw bad("architecture cannot be built: \(error)")
         }
         guard network.outputSize == alphabet.count else {

@@ -21,9 +21,12 @@ public struct NetworkSpecError: Error, CustomStringConvertible, Equatable {
 ///
 /// `build` turns a spec into layers with freshly initialised weights drawn from a seed.
 public enum NetworkSpec {
-    /// Builds the network described by `spec` for frames of `inputSize` channels.
-    public static func build(_ spec: String, inputSize: Int, seed: UInt64) throws -> Layer {
+    /// Builds the network described by `spec` for frames of `inputSize` channels. With
+    /// `forLoading` the recurrent weights are not orthogonalized (they start at zero), for a
+    /// network whose parameters are loaded right after.
+    public static func build(_ spec: String, inputSize: Int, seed: UInt64, forLoading: Bool = false) throws -> Layer {
         var parser = Parser(text: Array(spec.unicodeScalars), spec: spec, generator: SeededGenerator(seed: seed), dropoutSeed: seed &+ 1)
+        parser.randomRecurrent = !forLoading
         parser.skipSpaces()
         let layer = try parser.layer(inputSize: inputSize)
         parser.skipSpaces()
@@ -36,6 +39,7 @@ public enum NetworkSpec {
         let spec: String
         var generator: SeededGenerator
         var dropoutSeed: UInt64
+        var randomRecurrent = true
         var position = 0
 
         func error(_ reason: String) -> NetworkSpecError { NetworkSpecError(spec: spec, position: position, reason: reason) }
@@ -96,8 +100,8 @@ public enum NetworkSpec {
                 for dir in ["f", "r", "b"] where accept(kind + dir + "x") {
                     let n = try number()
                     func make() -> Layer {
-                        kind == "L" ? LSTM(inputSize: inputSize, hiddenSize: n, generator: &generator)
-                            : GRU(inputSize: inputSize, hiddenSize: n, generator: &generator)
+                        kind == "L" ? LSTM(inputSize: inputSize, hiddenSize: n, randomRecurrent: randomRecurrent, generator: &generator)
+                            : GRU(inputSize: inputSize, hiddenSize: n, randomRecurrent: randomRecurrent, generator: &generator)
                     }
                     switch dir {
                     case "f": return make()

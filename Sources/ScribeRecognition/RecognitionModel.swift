@@ -72,7 +72,7 @@ public final class RecognitionModel: @unchecked Sendable {
 
     /// A new network instance holding this model's weights (shared storage).
     public func makeNetwork() throws -> Layer {
-        let network = try NetworkSpec.build(file.architecture, inputSize: file.inputSize, seed: 0)
+        let network = try NetworkSpec.build(file.architecture, inputSize: file.inputSize, seed: 0, forLoading: true)
         for (name, p) in network.namedParameters() { p.value = weights[name]! }
         return network
     }
