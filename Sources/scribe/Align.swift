@@ -33,10 +33,14 @@ extension Scribe {
         var input: PosteriorDomain = .auto
         @Option(help: "The transcript to align.")
         var text: String
-        @Option(help: "Seconds between frames.")
+        @Option(parsing: .unconditional, help: "Seconds between frames.")
         var frameSeconds: Double = 0.02
         @Option(help: "Output: text (a line per word), json or srt.")
         var format: AlignFormat = .text
+
+        func validate() throws {
+            if !(frameSeconds > 0 && frameSeconds <= 10) { throw ValidationError("--frame-seconds must be above 0 and at most 10 (got \(frameSeconds))") }
+        }
 
         func run() throws {
             let alphabet = try Alphabet.read(self.alphabet, blank: blank)

@@ -34,7 +34,7 @@ extension Scribe {
         @OptionGroup var decoding: DecoderOptions
         @Option(help: "Output: text (one line per file) or json (JSON Lines with scores and word times).")
         var format: DecodeFormat = .text
-        @Option(help: "Seconds between frames, for word times in JSON output.")
+        @Option(parsing: .unconditional, help: "Seconds between frames, for word times in JSON output.")
         var frameSeconds: Double = 0.02
         @Option(help: "Worker threads. (default: all cores)")
         var threads: Int?
@@ -42,6 +42,7 @@ extension Scribe {
         func validate() throws {
             if files.isEmpty { throw ValidationError("give at least one .npy file") }
             if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+            if !(frameSeconds > 0 && frameSeconds <= 10) { throw ValidationError("--frame-seconds must be above 0 and at most 10 (got \(frameSeconds))") }
         }
 
         func run() throws {

@@ -9,33 +9,33 @@ extension ResampleQuality: ExpressibleByArgument {}
 
 /// Front-end options shared by every command that analyses audio, named as in librosa.
 struct FrontEndOptions: ParsableArguments {
-    @Option(help: "Resample to this rate (Hz) before analysis.")
+    @Option(parsing: .unconditional, help: "Resample to this rate (Hz) before analysis.")
     var sampleRate: Int = 16_000
-    @Option(help: "FFT size in samples. (default: 25 ms at --sample-rate)")
+    @Option(parsing: .unconditional, help: "FFT size in samples. (default: 25 ms at --sample-rate)")
     var nFFT: Int?
-    @Option(help: "Window length in samples, ≤ --n-fft. (default: --n-fft)")
+    @Option(parsing: .unconditional, help: "Window length in samples, ≤ --n-fft. (default: --n-fft)")
     var winLength: Int?
-    @Option(help: "Hop between frames in samples. (default: 10 ms at --sample-rate)")
+    @Option(parsing: .unconditional, help: "Hop between frames in samples. (default: 10 ms at --sample-rate)")
     var hopLength: Int?
-    @Option(help: "Number of mel filters. (default: 80 at 16 kHz and above, 40 below)")
+    @Option(parsing: .unconditional, help: "Number of mel filters. (default: 80 at 16 kHz and above, 40 below)")
     var nMels: Int?
-    @Option(help: "Lowest mel filter edge (Hz).")
+    @Option(parsing: .unconditional, help: "Lowest mel filter edge (Hz).")
     var fMin: Double = 0
-    @Option(help: "Highest mel filter edge (Hz). (default: --sample-rate / 2)")
+    @Option(parsing: .unconditional, help: "Highest mel filter edge (Hz). (default: --sample-rate / 2)")
     var fMax: Double?
     @Option(help: "Mel scale: htk or slaney (librosa's htk=True / htk=False).")
     var melScale: MelScale = .slaney
     @Option(help: "Analysis window: hann or hamming (periodic).")
     var window: WindowKind = .hann
-    @Option(help: "Number of MFCCs (with --kind mfcc).")
+    @Option(parsing: .unconditional, help: "Number of MFCCs (with --kind mfcc).")
     var nMFCC: Int = 13
-    @Option(help: "Append deltas (1) or deltas and delta-deltas (2).")
+    @Option(parsing: .unconditional, help: "Append deltas (1) or deltas and delta-deltas (2).")
     var deltas: Int = 0
     @Flag(help: "Normalize each feature to zero mean and unit variance over the utterance.")
     var normalize = false
-    @Option(help: "Pre-emphasis coefficient, e.g. 0.97 (0: off).")
+    @Option(parsing: .unconditional, help: "Pre-emphasis coefficient, e.g. 0.97 (0: off).")
     var preEmphasis: Float = 0
-    @Option(help: "Standard deviation of Gaussian dither added to samples (0: off).")
+    @Option(parsing: .unconditional, help: "Standard deviation of Gaussian dither added to samples (0: off).")
     var dither: Float = 0
     @Flag(inversion: .prefixedNo, help: "Centre frame t on sample t·hop with zero padding (librosa center=True).")
     var center = true

@@ -24,8 +24,12 @@ extension Scribe {
         @Option(help: "Compare the found lines with those of this ALTO or PAGE XML file.")
         var compare: String?
 
-        @Option(help: "Refuse images with more pixels than this.")
+        @Option(parsing: .unconditional, help: "Refuse images with more pixels than this.")
         var maxPixels: Int = 100_000_000
+
+        func validate() throws {
+            if !(1...4_000_000_000).contains(maxPixels) { throw ValidationError("--max-pixels must be between 1 and 4000000000 (got \(maxPixels))") }
+        }
 
         func run() throws {
             let scan = try PNGReader(maxPixels: maxPixels).read(page)

@@ -43,7 +43,7 @@ struct ScoringOptions: ParsableArguments {
 
     func validate() throws {
         if worst < 0 || confusions < 0 { throw ValidationError("--worst and --confusions must be 0 or more") }
-        if resamples < 1 { throw ValidationError("--resamples must be at least 1") }
+        if !(1...100_000).contains(resamples) { throw ValidationError("--resamples must be between 1 and 100000 (got \(resamples))") }
     }
 }
 

@@ -80,4 +80,22 @@ final class DecodeScoreCLITests: XCTestCase {
         let mixed = try scribe(["evaluate", "--model", "lm.arpa", "--manifest", "m.tsv", "--alphabet", "alphabet.txt"])
         XCTAssertTrue(mixed.err.contains("--alphabet is for posterior folders"), mixed.err)
     }
+
+    /// Impossible numbers are refused with the option's range, including negative ones
+    /// (which used to read as a missing value) and absurdly large ones (which used to run on).
+    func testNumbersOutOfRangeAreRefused() throws {
+        let cases: [([String], String)] = [
+            (["features", "x.wav", "--n-fft", "-5", "-o", "x.npy"], "--n-fft -5 is outside 2...65536"),
+            (["score", "--ref", "r.txt", "--hyp", "r.txt", "--resamples", "1000000000"], "--resamples must be between 1 and 100000"),
+            (["lines", "p.png", "--max-pixels", "-1"], "--max-pixels must be between 1 and 4000000000 (got -1)"),
+            (["align", "x.npy", "--alphabet", "a.txt", "--text", "a", "--frame-seconds", "0"], "--frame-seconds must be above 0"),
+            (["decode", "x.npy", "--alphabet", "a.txt", "--frame-seconds", "-1"], "--frame-seconds must be above 0 and at most 10 (got -1.0)"),
+        ]
+        try write("a b\n", "r.txt")
+        for (args, message) in cases {
+            let r = try scribe(args)
+            XCTAssertNotEqual(r.status, 0, args.joined(separator: " "))
+            XCTAssertTrue(r.err.contains(message), "\(args.joined(separator: " ")): \(r.err)")
+        }
+    }
 }
