@@ -60,14 +60,19 @@ extension Scribe {
         var text: [String]
         @Option(help: "ARPA language model.")
         var lm: String
-        @Option(help: "Token unit: char or word (as the model was built).")
-        var unit: LMText.Unit = .word
+        @Option(help: "Token unit: char or word. (default: the model's, char when its vocabulary holds <space>)")
+        var unit: LMText.Unit?
         @Flag(help: "Print JSON.")
         var json = false
 
         func run() throws {
             let model = try ARPAReader.read(lm)
-            let result = PerplexityResult.compute(model: model, sentences: try LMText.read(text, unit: unit))
+            // The unit is the model's: a character LM spells spaces as <space> (as decode's --lm-unit auto decides).
+            let modelUnit: LMText.Unit = model.wordId(CharacterLMScorer.spaceToken) != nil ? .char : .word
+            if let unit, unit != modelUnit {
+                throw DecodeError.invalidOption("\(lm) is a \(modelUnit.rawValue) LM (its vocabulary \(modelUnit == .char ? "holds" : "lacks") \(CharacterLMScorer.spaceToken)) but --unit \(unit.rawValue) was given; leave --unit out to use the model's unit")
+            }
+            let result = PerplexityResult.compute(model: model, sentences: try LMText.read(text, unit: unit ?? modelUnit))
             if json {
                 let record: [String: Any] = ["lm": lm, "sentences": result.sentences, "tokens": result.tokens,
                                              "oov": result.outOfVocabulary, "log10_prob": result.log10Prob,

@@ -72,6 +72,15 @@ final class DecodeScoreCLITests: XCTestCase {
         let result = try JSONSerialization.jsonObject(with: Data(ppl.out.utf8)) as! [String: Any]
         XCTAssertEqual(result["tokens"] as? Int, 13) // 4 + 3 + 3 words, plus one </s> each
         XCTAssertGreaterThan(result["perplexity"] as! Double, 1)
+        // A character LM is scored in characters without being told; a contradicting --unit is refused.
+        XCTAssertEqual(try scribe(["lm", "build", "--order", "3", "--unit", "char", "text.txt", "-o", "chars.arpa"]).status, 0)
+        let chars = try scribe(["lm", "perplexity", "--lm", "chars.arpa", "text.txt", "--json"])
+        let charResult = try JSONSerialization.jsonObject(with: Data(chars.out.utf8)) as! [String: Any]
+        XCTAssertEqual(charResult["oov"] as? Int, 0, chars.out)
+        XCTAssertEqual(charResult["tokens"] as? Int, 20) // 7 + 5 + 5 characters and spaces, plus one </s> each
+        let wrong = try scribe(["lm", "perplexity", "--lm", "chars.arpa", "text.txt", "--unit", "word"])
+        XCTAssertEqual(wrong.status, 1)
+        XCTAssertTrue(wrong.err.contains("chars.arpa is a char LM"), wrong.err)
         try write("u1\tx.wav\thello\n", "m.tsv")
         try write("h\n", "alphabet.txt")
         let eval = try scribe(["evaluate", "--model", "lm.arpa", "--manifest", "m.tsv"])
