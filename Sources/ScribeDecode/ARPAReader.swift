@@ -1,4 +1,5 @@
 import Foundation
+import ScribeCore
 
 /// Reads back-off n-gram models in the ARPA text format (KenLM, SRILM, `scribe lm build`).
 ///
@@ -32,7 +33,7 @@ public enum ARPAReader {
 
     /// Parses ARPA text; `path` only names the source in errors.
     public static func parse(_ text: String, path: String = "<arpa>") throws -> NGramModel {
-        var parser = Parser(path: path, lines: text.split(separator: "\n", omittingEmptySubsequences: false))
+        var parser = Parser(path: path, lines: TextLines.split(text))
         return try parser.run()
     }
 

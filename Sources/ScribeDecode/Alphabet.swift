@@ -1,4 +1,5 @@
 import Foundation
+import ScribeCore
 
 /// The output symbols of a CTC model: the non-blank symbols in class order plus the blank.
 ///
@@ -81,10 +82,7 @@ public struct Alphabet: Equatable, Sendable {
 
     /// Parses alphabet text; `path` only names the source in errors.
     public static func parse(_ text: String, path: String = "<alphabet>", blank: Int = 0) throws -> Alphabet {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
-        }
-        if lines.last == "" { lines.removeLast() }
+        let lines = TextLines.split(text).map(String.init)
         guard !lines.isEmpty else { throw DecodeError.alphabet(path: path, reason: "the file lists no symbols") }
         var seen: [String: Int] = [:]
         for (i, line) in lines.enumerated() {

@@ -1,4 +1,5 @@
 import Foundation
+import ScribeCore
 
 /// How a transcript file is laid out.
 public enum TranscriptFormat: String, CaseIterable, Sendable {
@@ -39,10 +40,7 @@ public struct Transcript: Equatable, Sendable {
 
     /// Parses transcript text; `path` names it in errors and picks the `.auto` format.
     public static func parse(_ text: String, path: String, format: TranscriptFormat = .auto) throws -> Transcript {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
-            line.hasSuffix("\r") ? line.dropLast() : line
-        }
-        if lines.last == "" { lines.removeLast() }
+        let lines = TextLines.split(text)
         var chosen = format
         if chosen == .auto {
             chosen = path.hasSuffix(".tsv") ? .tsv : path.hasSuffix(".trn") ? .trn : .lines
@@ -55,8 +53,10 @@ public struct Transcript: Equatable, Sendable {
             var entries: [TranscriptEntry] = []
             for (i, line) in lines.enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
                 guard let tab = line.firstIndex(of: "\t") else {
-                    throw EvalError.malformed(path: path, line: i + 1, reason: "expected \"id<TAB>text\" but the line has no tab; use --format lines for one utterance per line")
+                    throw EvalError.malformed(path: path, line: i + 1, reason: "expected \"id<TAB>text\" but the line has no tab; use --input-format lines for one utterance per line")
                 }
+                // A header row (id<TAB>text, as written by spreadsheets and manifests) is not an utterance.
+                if entries.isEmpty && isHeader(line) { continue }
                 entries.append(TranscriptEntry(id: String(line[..<tab]), text: String(line[line.index(after: tab)...])))
             }
             return try checked(Transcript(path: path, keyed: true, entries: entries))
@@ -72,6 +72,15 @@ public struct Transcript: Equatable, Sendable {
             }
             return try checked(Transcript(path: path, keyed: true, entries: entries))
         }
+    }
+
+    /// Whether a TSV row names columns rather than holding an utterance: its first field is
+    /// `id` (or `utterance`, `utt`) and its second a text column name.
+    static func isHeader(_ line: Substring) -> Bool {
+        let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard fields.count >= 2 else { return false }
+        return ["id", "utterance", "utt", "utterance_id"].contains(fields[0])
+            && ["text", "transcript", "reference", "hypothesis", "ref", "hyp", "sentence"].contains(fields[1])
     }
 
     static func checked(_ t: Transcript) throws -> Transcript {
@@ -90,7 +99,7 @@ public struct Transcript: Equatable, Sendable {
     public static func pair(reference: Transcript, hypothesis: Transcript) throws -> [UtterancePair] {
         if !reference.keyed || !hypothesis.keyed {
             guard reference.keyed == hypothesis.keyed else {
-                throw EvalError.mismatch(reason: "\(reference.path) is \(reference.keyed ? "keyed by utterance id" : "plain text") but \(hypothesis.path) is \(hypothesis.keyed ? "keyed by utterance id" : "plain text"); give both in the same format (--format)")
+                throw EvalError.mismatch(reason: "\(reference.path) is \(reference.keyed ? "keyed by utterance id" : "plain text") but \(hypothesis.path) is \(hypothesis.keyed ? "keyed by utterance id" : "plain text"); give both in the same format (--input-format)")
             }
             guard reference.entries.count == hypothesis.entries.count else {
                 throw EvalError.mismatch(reason: "\(reference.path) has \(reference.entries.count) lines but \(hypothesis.path) has \(hypothesis.entries.count); each line is one utterance (an empty line is an empty utterance), so the counts must match")

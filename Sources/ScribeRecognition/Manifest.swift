@@ -105,22 +105,12 @@ public enum Manifest {
         return entries
     }
 
-    /// Lines of `text` with their 1-based numbers: BOM and CR removed, blank and `#` lines skipped.
+    /// Lines of `text` with their 1-based numbers (BOM and CR removed by `TextLines`), blank
+    /// and `#` lines skipped.
     static func lines(_ text: String) -> [(number: Int, text: Substring)] {
-        var body = Substring(text)
-        if body.hasPrefix("\u{FEFF}") { body = body.dropFirst() }
-        var out: [(Int, Substring)] = []
-        // Split on "\n" scalars: Swift treats "\r\n" as one Character, so splitting
-        // Characters on "\n" would miss CRLF lines.
-        var number = 0
-        for raw in body.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
-            number += 1
-            var line = Substring(raw)
-            if line.unicodeScalars.last == "\r" { line = Substring(line.unicodeScalars.dropLast()) }
-            if line.trimmingCharacters(in: .whitespaces).isEmpty || line.hasPrefix("#") { continue }
-            out.append((number, line))
+        TextLines.split(text).enumerated().compactMap { i, line in
+            line.trimmingCharacters(in: .whitespaces).isEmpty || line.hasPrefix("#") ? nil : (i + 1, line)
         }
-        return out
     }
 
     static func resolve(_ file: String, folder: URL) -> String {

@@ -54,8 +54,10 @@ extension Scribe {
             abstract: "Score hypotheses against references: CER/WER with C/S/D/I counts, worst utterances, confusions and bootstrap confidence intervals.",
             discussion: """
             Files are plain text (one utterance per line; no line is ever dropped, and the line \
-            counts must match), TSV (id<TAB>text) or sclite .trn ("text (id)"), chosen by \
-            extension or --input-format. Keyed files pair by utterance id. Rates are pooled: \
+            counts must match), TSV (id<TAB>text; a first row naming the columns, such as \
+            id<TAB>text, is recognized as a header and skipped) or sclite .trn ("text (id)"), \
+            chosen by extension or --input-format. CRLF line ends and a UTF-8 byte-order mark are \
+            fine. Keyed files pair by utterance id. Rates are pooled: \
             total errors / total reference units. An empty reference adds its insertions to the \
             errors and nothing to the reference count. Characters are Unicode grapheme clusters \
             of NFC text; normalization is off unless asked for.

@@ -126,3 +126,15 @@ enum FeatureMatrixFactory {
         FeatureMatrix(rows: rows.count, columns: rows[0].count, values: rows.flatMap { $0 })
     }
 }
+
+/// Text readers treat CRLF line ends and a byte-order mark as normal (Swift's "\r\n" is one
+/// Character, so splitting on "\n" used to read a CRLF file as one line).
+final class LineEndTests: XCTestCase {
+    func testCRLFAlphabetAndARPA() throws {
+        XCTAssertEqual(try Alphabet.parse("\u{FEFF}a\r\nb\r\n \r\n").symbols, ["a", "b", " "])
+        let lf = try ARPAReader.parse("\\data\\\nngram 1=3\n\n\\1-grams:\n-1.0\t<s>\n-0.5\t</s>\n-0.3\ta\n\n\\end\\\n")
+        let crlf = try ARPAReader.parse("\\data\\\r\nngram 1=3\r\n\r\n\\1-grams:\r\n-1.0\t<s>\r\n-0.5\t</s>\r\n-0.3\ta\r\n\r\n\\end\\\r\n")
+        XCTAssertEqual(lf.counts, crlf.counts)
+        XCTAssertNotNil(crlf.wordId("a"))
+    }
+}

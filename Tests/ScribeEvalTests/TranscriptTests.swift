@@ -31,6 +31,18 @@ final class TranscriptTests: XCTestCase {
         }
     }
 
+    /// CRLF line ends, a byte-order mark and a header row are a normal file: they used to glue
+    /// every line into one utterance, or score the header as an utterance.
+    func testCRLFBOMAndHeaderRows() throws {
+        let crlf = try Transcript.parse("\u{FEFF}a b c\r\nd e\r\n", path: "ref.txt")
+        XCTAssertEqual(crlf.entries.map(\.text), ["a b c", "d e"])
+        let tsv = try Transcript.parse("id\ttext\r\nu1\ta b\r\nu2\tc", path: "ref.tsv")
+        XCTAssertEqual(tsv.entries.map(\.id), ["u1", "u2"])
+        XCTAssertEqual(tsv.entries.map(\.text), ["a b", "c"])
+        // A data row whose id happens to be "id" is kept when it is not the first row.
+        XCTAssertEqual(try Transcript.parse("u1\ta\nid\ttext\n", path: "x.tsv").entries.count, 2)
+    }
+
     func testMalformedLines() {
         XCTAssertThrowsError(try Transcript.parse("u1 no tab\n", path: "r.tsv")) { error in
             XCTAssertTrue("\(error)".hasPrefix("r.tsv:1: expected \"id<TAB>text\""), "\(error)")
