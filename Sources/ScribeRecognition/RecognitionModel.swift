@@ -135,13 +135,12 @@ public enum ModelLocator {
         if FileManager.default.fileExists(atPath: nameOrPath, isDirectory: &isDirectory), !isDirectory.boolValue {
             return nameOrPath
         }
-        let candidates = searchPaths(for: nameOrPath)
-        if !nameOrPath.contains("/"), !nameOrPath.hasSuffix(".safetensors") {
-            for c in candidates where FileManager.default.fileExists(atPath: c) { return c }
-        }
+        // Something that looks like a path is only ever a path.
         if nameOrPath.contains("/") || nameOrPath.hasSuffix(".safetensors") {
             throw RecognitionError.badModel(path: nameOrPath, reason: "no such model file")
         }
+        let candidates = searchPaths(for: nameOrPath)
+        if let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) { return found }
         throw RecognitionError.modelNotFound(name: nameOrPath, searched: candidates)
     }
 

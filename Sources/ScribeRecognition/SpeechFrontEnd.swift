@@ -36,7 +36,7 @@ public struct SpeechFrontEnd: Codable, Equatable, Sendable {
 
     /// Network input for mono `samples` at `features.sampleRate`.
     public func networkInput(samples: [Float], extractor: FeatureExtractor) throws -> FeatureMatrix {
-        FeatureTransforms.stackFrames(try extractor.features(samples: samples), factor: stack)
+        try networkInput(samples: samples, extractor: extractor) { _ in }
     }
 
     /// Network input for `samples` with SpecAugment applied between normalization and

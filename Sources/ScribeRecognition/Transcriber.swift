@@ -3,14 +3,6 @@ import ScribeAudio
 import ScribeCore
 import ScribeDecode
 
-/// A word with absolute times in seconds.
-public struct TimedWord: Equatable, Sendable {
-    public var text: String
-    public var start: Double
-    public var end: Double
-    public var confidence: Double
-}
-
 /// The transcript of one recording.
 public struct Transcript: Sendable {
     public var text: String
@@ -139,42 +131,5 @@ public final class Transcriber {
             if smoothed < bestValue { bestValue = smoothed; best = f }
         }
         return max(frame, best * frame)
-    }
-}
-
-/// Subtitle files from timed words: cues of at most `maxWords` words, split at pauses
-/// longer than `maxGap` seconds and kept under `maxDuration` seconds.
-public enum SubtitleCues {
-    public static func cues(_ words: [TimedWord], maxWords: Int = 10, maxGap: Double = 0.8, maxDuration: Double = 6) -> [[TimedWord]] {
-        var cues: [[TimedWord]] = []
-        for w in words {
-            if let last = cues.last?.last, cues[cues.count - 1].count < maxWords, w.start - last.end <= maxGap,
-               w.end - cues[cues.count - 1][0].start <= maxDuration {
-                cues[cues.count - 1].append(w)
-            } else {
-                cues.append([w])
-            }
-        }
-        return cues
-    }
-
-    /// SubRip text.
-    public static func srt(_ words: [TimedWord]) -> String {
-        cues(words).enumerated().map { i, cue in
-            "\(i + 1)\n\(stamp(cue[0].start, ",")) --> \(stamp(cue.last!.end, ","))\n\(cue.map(\.text).joined(separator: " "))\n"
-        }.joined(separator: "\n")
-    }
-
-    /// WebVTT text.
-    public static func vtt(_ words: [TimedWord]) -> String {
-        "WEBVTT\n\n" + cues(words).map { cue in
-            "\(stamp(cue[0].start, ".")) --> \(stamp(cue.last!.end, "."))\n\(cue.map(\.text).joined(separator: " "))\n"
-        }.joined(separator: "\n")
-    }
-
-    /// `HH:MM:SS,mmm` (SRT) or `HH:MM:SS.mmm` (VTT); never negative.
-    static func stamp(_ seconds: Double, _ separator: String) -> String {
-        let ms = max(0, Int((seconds * 1000).rounded()))
-        return String(format: "%02d:%02d:%02d%@%03d", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, separator, ms % 1000)
     }
 }

@@ -47,11 +47,14 @@ public protocol TrainingDataSource: Sendable {
 public struct AudioDataSource: TrainingDataSource {
     public let frontEnd: SpeechFrontEnd
     public let augmentation: AudioAugmentation
+    /// Validated once; each call makes its own spectrogram stream, so threads may share it.
+    let extractor: FeatureExtractor
 
     public init(frontEnd: SpeechFrontEnd, augmentation: AudioAugmentation) throws {
         try frontEnd.validate()
         self.frontEnd = frontEnd
         self.augmentation = augmentation
+        extractor = try FeatureExtractor(config: frontEnd.features, threads: 1)
     }
 
     public var inputSize: Int { frontEnd.inputSize }
@@ -66,8 +69,6 @@ public struct AudioDataSource: TrainingDataSource {
     public func example(_ entry: ManifestEntry, augment: Bool, generator g: inout SeededGenerator) throws -> FeatureMatrix {
         let rate = frontEnd.features.sampleRate
         var samples = try AudioFile.readMono(entry.path, sampleRate: rate)
-        // One extractor per call: it is cheap next to the STFT and keeps the source thread-safe.
-        let extractor = try FeatureExtractor(config: frontEnd.features, threads: 1)
         guard augment else { return try frontEnd.networkInput(samples: samples, extractor: extractor) }
         let a = augmentation
         if let speed = a.speed {

@@ -117,7 +117,7 @@ public final class Trainer {
         let stepsPerEpoch = BatchPlan.epoch(0, lengths: train.steps, maxSteps: maxSteps, maxBatch: config.maxBatch, seed: config.seed).count
         let schedule = Self.schedule(config: config, totalSteps: stepsPerEpoch * config.epochs)
         let step = TrainingStep(network: network, optimizer: adam, clipNorm: Float(config.clipNorm))
-        let validInputs = try Self.inputs(of: valid, source: source)
+        let validInputs = try Self.inputs(of: valid, source: source, threads: options.threads)
         let dropouts = Self.dropoutLayers(network)
         let processStart = state.elapsed
         var stepsThisProcess = 0
@@ -252,11 +252,11 @@ public final class Trainer {
     }
 
     /// Network inputs of a validation set (no augmentation), computed once.
-    static func inputs(of set: TrainingSet, source: TrainingDataSource) throws -> [FeatureMatrix] {
+    static func inputs(of set: TrainingSet, source: TrainingDataSource, threads: Int) throws -> [FeatureMatrix] {
         var out = [FeatureMatrix?](repeating: nil, count: set.entries.count)
         var firstError: Error?
         let lock = NSLock()
-        Workers.forEachChunk(count: set.entries.count, threads: Workers.availableCores) { range, _ in
+        Workers.forEachChunk(count: set.entries.count, threads: threads) { range, _ in
             for i in range {
                 var g = SeededGenerator(seed: 0)
                 do {

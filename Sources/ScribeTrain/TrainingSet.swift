@@ -1,6 +1,7 @@
 import Foundation
 import ScribeCore
 import ScribeDecode
+import ScribeNN
 import ScribeRecognition
 
 /// A problem with one manifest entry, found before training starts.
@@ -105,7 +106,7 @@ public struct TrainingSet: Sendable {
         if measured.seconds > maxDuration {
             return problem(String(format: "%.1f s is longer than data.max_duration (%.1f s)", measured.seconds, maxDuration))
         }
-        let need = labels.count + zip(labels, labels.dropFirst()).filter { $0 == $1 }.count
+        let need = CTCLoss.framesNeeded(labels)
         if measured.steps < need {
             return problem("\(measured.steps) network steps are too few for its \(labels.count) characters (CTC needs \(need)); lower front_end.stack")
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ScribeAudio
 import ScribeCore
+import ScribeDecode
 import ScribeNN
 import ScribeRecognition
 
@@ -120,12 +121,17 @@ extension Scribe {
             }
         }
 
+        /// Cues of at most 10 words, split at pauses over 0.8 s and kept under 6 s.
+        static func cues(_ words: [TimedWord]) -> [[TimedWord]] {
+            Subtitles.cues(words, maxWords: 10, maxGap: 0.8, maxDuration: 6)
+        }
+
         func render(_ t: Transcript, file: String, model: RecognitionModel, several: Bool) throws -> String {
             switch format {
             case .text:
                 return (several && outputDir == nil ? "\(file): " : "") + t.text + "\n"
-            case .srt: return SubtitleCues.srt(t.words)
-            case .vtt: return SubtitleCues.vtt(t.words)
+            case .srt: return Subtitles.srt(Self.cues(t.words))
+            case .vtt: return Subtitles.vtt(Self.cues(t.words))
             case .json:
                 let record: [String: Any] = [
                     "file": file, "text": t.text, "model": model.name,

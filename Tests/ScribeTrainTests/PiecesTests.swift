@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import ScribeAudio
 import ScribeCore
+import ScribeDecode
 import ScribeNN
 @testable import ScribeRecognition
 @testable import ScribeTrain
@@ -75,9 +76,10 @@ final class PiecesTests: XCTestCase {
         let cut = Transcriber.cutPoint(x, limit: 16_000, sampleRate: 8000)
         XCTAssertTrue((12_000...12_400).contains(cut), "cut at \(cut)")
         let words = [TimedWord(text: "one", start: -0.02, end: 0.4, confidence: 1), TimedWord(text: "two", start: 2.0, end: 2.5, confidence: 1)]
-        let srt = SubtitleCues.srt(words)
+        let cues = Subtitles.cues(words, maxWords: 10, maxGap: 0.8, maxDuration: 6)
+        let srt = Subtitles.srt(cues)
         XCTAssertTrue(srt.hasPrefix("1\n00:00:00,000 --> 00:00:00,400\none\n\n2\n00:00:02,000 --> 00:00:02,500\ntwo\n"), srt)
-        XCTAssertTrue(SubtitleCues.vtt(words).hasPrefix("WEBVTT\n\n00:00:00.000 --> 00:00:00.400\none\n"))
+        XCTAssertTrue(Subtitles.vtt(cues).hasPrefix("WEBVTT\n\n00:00:00.000 --> 00:00:00.400\none\n"))
     }
 
     /// Checkpoints are written atomically: no temporary file is left behind.
