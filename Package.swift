@@ -54,8 +54,8 @@ let package = Package(
 
         .target(name: "ScribeDecode", dependencies: ["ScribeCore"]),
         .target(name: "ScribeEval", dependencies: ["ScribeCore"]),
-        .target(name: "ScribeRecognition", dependencies: ["ScribeCore", "ScribeAudio", "ScribeNN", "ScribeDecode", "ScribeEval"]),
-        .target(name: "ScribeTrain", dependencies: ["ScribeCore", "ScribeAudio", "ScribeImage", "ScribeNN", "ScribeDecode",
+        .target(name: "ScribeRecognition", dependencies: ["ScribeCore", "ScribeAudio", "ScribeImage", "ScribeHTR", "ScribeNN", "ScribeDecode", "ScribeEval"]),
+        .target(name: "ScribeTrain", dependencies: ["ScribeCore", "ScribeAudio", "ScribeImage", "ScribeHTR", "ScribeNN", "ScribeDecode",
                                                     "ScribeEval", "ScribeRecognition", .product(name: "Yams", package: "Yams")]),
 
         // MARK: Command line
@@ -81,6 +81,6 @@ let package = Package(
         .testTarget(name: "ScribeRecognitionTests", dependencies: ["ScribeRecognition", "ScribeEval", "ScribeDecode", "ScribeCore"]),
         .testTarget(name: "ScribeTrainTests", dependencies: ["ScribeTrain", "ScribeRecognition", "ScribeAudio", "ScribeNN",
                                                               "ScribeDecode", "ScribeEval", "ScribeCore", "_ScribeTestSupport"]),
-        .target(name: "_ScribeTestSupport", dependencies: ["ScribeTrain", "ScribeAudio", "ScribeCore"], path: "Tests/ScribeTestSupport"),
+        .target(name: "_ScribeTestSupport", dependencies: ["ScribeTrain", "ScribeAudio", "ScribeImage", "ScribeCore"], path: "Tests/ScribeTestSupport"),
     ]
 )

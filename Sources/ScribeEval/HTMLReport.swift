@@ -3,7 +3,7 @@ import Foundation
 /// A self-contained HTML page (inline CSS, no scripts or external files) listing every
 /// utterance with its alignment, worst first, after the totals. `inputs` maps utterance ids
 /// to their input files (audio or images): each row then links to its file, with a player
-/// for audio.
+/// for audio, and a line image is shown above its alignment.
 public enum HTMLReport {
     public static func render(_ report: ScoreReport, title: String = "Scribe evaluation", inputs: [String: String] = [:]) -> String {
         var body = "<h1>\(escape(title))</h1>\n<p>References: <code>\(escape(report.referencePath))</code><br>Hypotheses: <code>\(escape(report.hypothesisPath))</code></p>\n"
@@ -23,7 +23,7 @@ public enum HTMLReport {
             body += "<table class=utts><tr><th>id</th><th>\(name)</th><th>S</th><th>D</th><th>I</th><th>alignment</th></tr>\n"
             for i in s.worstFirst() {
                 let u = s.utterances[i]
-                body += "<tr><td>\(escape(u.id))\(inputs[u.id].map(inputLink) ?? "")</td><td>\(ScoreReport.percent(u.rate))</td><td>\(u.alignment.substitutions)</td><td>\(u.alignment.deletions)</td><td>\(u.alignment.insertions)</td><td>\(alignmentHTML(u, unit: s.unit))</td></tr>\n"
+                body += "<tr><td>\(escape(u.id))\(inputs[u.id].map(inputLink) ?? "")</td><td>\(ScoreReport.percent(u.rate))</td><td>\(u.alignment.substitutions)</td><td>\(u.alignment.deletions)</td><td>\(u.alignment.insertions)</td><td>\(inputs[u.id].map(lineImage) ?? "")\(alignmentHTML(u, unit: s.unit))</td></tr>\n"
             }
             body += "</table>\n"
         }
@@ -36,6 +36,7 @@ public enum HTMLReport {
         .utts td:last-child{font-family:ui-monospace,monospace}
         .S{background:#fde2a7}.D{background:#f7b6b6;text-decoration:line-through}.I{background:#b9e4c9}
         .pair{display:inline-block;margin-right:.4em}.pair span{display:block}
+        img.line{max-width:100%;max-height:6em;margin-bottom:.3em}
         </style></head><body>
         \(body)<p>Legend: <span class=S>substitution</span> <span class=D>deletion</span> <span class=I>insertion</span>; each column shows the reference over the hypothesis.</p>
         </body></html>
@@ -50,6 +51,13 @@ public enum HTMLReport {
         let player = ["wav", "flac", "ogg", "mp3", "opus"].contains(ext)
             ? "<br><audio controls preload=none src=\"\(escape(url))\"></audio>" : ""
         return "<br><a href=\"\(escape(url))\">\(escape(URL(fileURLWithPath: path).lastPathComponent))</a>\(player)"
+    }
+
+    /// For an image input (a text line), the picture shown above its alignment.
+    static func lineImage(_ path: String) -> String {
+        let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
+        guard ["png", "jpg", "jpeg", "tif", "tiff"].contains(ext) else { return "" }
+        return "<img class=line loading=lazy alt=\"\" src=\"\(escape(URL(fileURLWithPath: path).absoluteString))\"><br>"
     }
 
     /// The alignment as reference-over-hypothesis columns, coloured by operation.

@@ -38,6 +38,8 @@ public struct NormalizationReport: Equatable, Sendable {
     public var slantDegrees: Double = 0
     /// The ink box in the deskewed source, before scaling.
     public var inkBox: Box?
+
+    public init() {}
 }
 
 /// Applies a `LineNormalization` to line images. Deterministic: the same input gives the same output.

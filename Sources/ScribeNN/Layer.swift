@@ -37,6 +37,9 @@ public protocol Layer: AnyObject {
     /// Given dy (T, B, outputSize) for the last forward call, accumulates parameter
     /// gradients and returns dx (T, B, inputSize).
     func backward(_ dy: SequenceBatch) -> SequenceBatch
+    /// Output frames for an input of `inputLength` frames (the same, except for layers that
+    /// change the frame rate such as `ConvWindow`).
+    func outputLength(inputLength: Int) -> Int
 }
 
 extension Layer {
@@ -69,8 +72,10 @@ extension Layer {
     }
 }
 
-/// Stateless layers without parameters share this default.
+/// Stateless layers without parameters share this default; most layers keep the frame count.
 extension Layer {
+    public func outputLength(inputLength: Int) -> Int { inputLength }
+
     public func namedParameters() -> [(name: String, parameter: Parameter)] { [] }
 }
 

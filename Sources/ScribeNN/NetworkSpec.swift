@@ -19,6 +19,14 @@ public struct NetworkSpecError: Error, CustomStringConvertible, Equatable {
 ///     Res<layer> residual connection      Fl29     linear layer with 29 outputs
 ///     Ar / At / As   ReLU, tanh, sigmoid  Om       log-softmax         Do10  dropout 10%
 ///
+/// Text lines come in as sequences of pixel columns (input size = line height); image
+/// layers then a sliding window turn them into frames (see `ConvWindow`):
+///
+///     Cr3x3,16   3×3 convolution (padded vertically), 16 channels, ReLU   C3x3,16  without ReLU
+///     Mp2x2      2×2 max pooling                                            W24s4    window 24 px, step 4 px
+///
+/// so a whole handwriting model reads `[Cr3x3,16 Mp2x2 Cr3x3,32 Mp2x2 W24s4 Fl128 Lbx256 Fl80]`.
+///
 /// `build` turns a spec into layers with freshly initialised weights drawn from a seed.
 public enum NetworkSpec {
     /// Builds the network described by `spec` for frames of `inputSize` channels. With
@@ -96,6 +104,12 @@ public enum NetworkSpec {
                 return Residual(inner)
             }
             if accept("Rx") { return Reversed(try layer(inputSize: inputSize)) }
+            if startsImageLayer {
+                guard text[..<position].allSatisfy({ $0 == "[" || $0 == " " }), text.first == "[" else {
+                    throw error("image layers must open the network, as in [Cr3x3,16 Mp2x2 W24s4 Lbx128 Fl80]")
+                }
+                return try convWindow(height: inputSize)
+            }
             for kind in ["L", "G"] {
                 for dir in ["f", "r", "b"] where accept(kind + dir + "x") {
                     let n = try number()
@@ -124,6 +138,52 @@ public enum NetworkSpec {
                 return Dropout(size: inputSize, rate: Float(percent) / 100, seed: dropoutSeed)
             }
             throw error("unknown layer")
+        }
+
+        var startsImageLayer: Bool {
+            guard position + 1 < text.count else { return false }
+            let (a, b) = (text[position], text[position + 1])
+            return (a == "C" && (b == "r" || ("1"..."9").contains(b))) || (a == "M" && b == "p")
+        }
+
+        /// `Cr3x3,16`, `C3x3,16` and `Mp2x2` layers up to a `W<width>s<stride>` window.
+        mutating func convWindow(height: Int) throws -> Layer {
+            var layers: [ImageLayer] = []
+            var channels = 1
+            while true {
+                skipSpaces()
+                let start = position
+                if accept("W") {
+                    let window = try number()
+                    guard accept("s") else { throw error("expected s<stride> after the window width") }
+                    let stride = try number()
+                    do { return try ConvWindow(height: height, layers: layers, window: window, stride: stride) } catch {
+                        position = start
+                        throw self.error("\(error)")
+                    }
+                } else if accept("Mp") {
+                    let (h, w) = try pair()
+                    layers.append(MaxPool2D(kernel: (h, w)))
+                } else if accept("C") {
+                    let relu = accept("r")
+                    let (h, w) = try pair()
+                    guard h % 2 == 1 else { throw error("convolution kernels need an odd height (they are padded vertically)") }
+                    guard accept(",") else { throw error("expected ,<channels> after the kernel size") }
+                    let out = try number()
+                    layers.append(Conv2D(inChannels: channels, outChannels: out, kernel: (h, w), padding: (h / 2, 0), generator: &generator))
+                    if relu { layers.append(ImageReLU()) }
+                    channels = out
+                } else {
+                    throw error("expected an image layer (Cr3x3,16, Mp2x2) or the window (W24s4) that ends them")
+                }
+            }
+        }
+
+        /// `<a>x<b>`.
+        mutating func pair() throws -> (Int, Int) {
+            let a = try number()
+            guard accept("x") else { throw error("expected <height>x<width>") }
+            return (a, try number())
         }
     }
 }

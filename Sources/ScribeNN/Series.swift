@@ -20,6 +20,10 @@ public final class Series: Layer {
         layers.enumerated().flatMap { i, l in l.namedParameters().map { ("\(i).\($0.name)", $0.parameter) } }
     }
 
+    public func outputLength(inputLength: Int) -> Int {
+        layers.reduce(inputLength) { $1.outputLength(inputLength: $0) }
+    }
+
     public func forward(_ x: SequenceBatch, training: Bool) -> SequenceBatch {
         layers.reduce(x) { $1.forward($0, training: training) }
     }

@@ -2,7 +2,52 @@ import Foundation
 import ScribeAudio
 import ScribeCore
 import ScribeDecode
+import ScribeHTR
+import ScribeImage
 import ScribeNN
+
+/// What a model reads: audio through a speech front end, or line images through a line
+/// front end. Stored as the model file's `scribe.front_end` JSON, told apart by its "type".
+public enum ModelInput: Equatable, Sendable {
+    case audio(SpeechFrontEnd)
+    case line(LineFrontEnd)
+
+    /// Values per network step.
+    public var inputSize: Int {
+        switch self {
+        case .audio(let f): return f.inputSize
+        case .line(let f): return f.inputSize
+        }
+    }
+
+    /// "audio" or "image".
+    public var kind: String {
+        if case .line = self { return "image" }
+        return "audio"
+    }
+
+    /// JSON text for the model file.
+    public func json() throws -> String {
+        switch self {
+        case .audio(let f): return try f.json()
+        case .line(let f): return try f.json()
+        }
+    }
+
+    /// Reads the JSON stored in a model file; `source` names it in errors.
+    public static func decode(json: String, source: String) throws -> ModelInput {
+        struct Kind: Decodable { var type: String? }
+        let kind = (try? JSONDecoder().decode(Kind.self, from: Data(json.utf8)))?.type ?? "audio"
+        guard kind == "image" else { return .audio(try SpeechFrontEnd.decode(json: json, source: source)) }
+        do {
+            let f = try JSONDecoder().decode(LineFrontEnd.self, from: Data(json.utf8))
+            try f.validate()
+            return .line(f)
+        } catch {
+            throw RecognitionError.badModel(path: source, reason: "scribe.front_end is not a valid line front end (\(error))")
+        }
+    }
+}
 
 /// A trained speech model loaded from its file: the network's weights, the alphabet, the
 /// front end and the decoding defaults. It is shared by all threads; each thread makes its
@@ -14,8 +59,8 @@ public final class RecognitionModel: @unchecked Sendable {
     public let file: ModelFile
     /// Output symbols with the blank.
     public let alphabet: Alphabet
-    /// Feature extraction and frame stacking.
-    public let frontEnd: SpeechFrontEnd
+    /// The input side: audio features or line normalization.
+    public let input: ModelInput
     /// The decoding settings the model was tuned with.
     public let decoding: DecodingSettings
     /// Parameter values by name, shared (copy-on-write) by every network instance.
@@ -27,9 +72,9 @@ public final class RecognitionModel: @unchecked Sendable {
         self.path = path
         file = loaded.model
         alphabet = try Self.alphabet(of: loaded.model, source: path)
-        frontEnd = try SpeechFrontEnd.decode(json: loaded.model.frontEnd, source: path)
-        guard frontEnd.inputSize == loaded.model.inputSize else {
-            throw RecognitionError.badModel(path: path, reason: "the front end gives \(frontEnd.inputSize) values per step but the network takes \(loaded.model.inputSize)")
+        input = try ModelInput.decode(json: loaded.model.frontEnd, source: path)
+        guard input.inputSize == loaded.model.inputSize else {
+            throw RecognitionError.badModel(path: path, reason: "the front end gives \(input.inputSize) values per step but the network takes \(loaded.model.inputSize)")
         }
         do { decoding = try JSONDecoder().decode(DecodingSettings.self, from: Data(loaded.model.decoding.utf8)) } catch {
             throw RecognitionError.badModel(path: path, reason: "scribe.decoding is not valid decoding settings (\(error))")
@@ -67,8 +112,27 @@ public final class RecognitionModel: @unchecked Sendable {
         return stored.hasPrefix("/") ? stored : URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(stored).path
     }
 
-    /// Seconds between output frames.
-    public var frameSeconds: Double { frontEnd.frameSeconds }
+    /// The speech front end; an error naming the model for a handwriting model.
+    public func speechFrontEnd() throws -> SpeechFrontEnd {
+        guard case .audio(let f) = input else {
+            throw RecognitionError.unsuitableInput(path: path, reason: "this is a handwriting model; it reads line images (use scribe recognize), not audio")
+        }
+        return f
+    }
+
+    /// The line front end; an error naming the model for a speech model.
+    public func lineFrontEnd() throws -> LineFrontEnd {
+        guard case .line(let f) = input else {
+            throw RecognitionError.unsuitableInput(path: path, reason: "this is a speech model; it reads audio (use scribe transcribe), not images")
+        }
+        return f
+    }
+
+    /// Seconds between output frames (speech models; 0 for handwriting).
+    public var frameSeconds: Double {
+        if case .audio(let f) = input { return f.frameSeconds }
+        return 0
+    }
 
     /// A new network instance holding this model's weights (shared storage).
     public func makeNetwork() throws -> Layer {
@@ -79,35 +143,21 @@ public final class RecognitionModel: @unchecked Sendable {
 
     /// A recognizer for one thread.
     public func makeRecognizer() throws -> SpeechRecognizer { try SpeechRecognizer(model: self) }
-}
 
-/// Audio in, CTC log-probabilities out, for one thread.
-public final class SpeechRecognizer: Recognizer {
-    public let model: RecognitionModel
-    let network: Layer
-    let extractor: FeatureExtractor
-
-    init(model: RecognitionModel) throws {
-        self.model = model
-        network = try model.makeNetwork()
-        extractor = try FeatureExtractor(config: model.frontEnd.features, threads: 1)
+    /// A recognizer for one thread that fits the model's input (audio or line images).
+    public func makeAnyRecognizer() throws -> Recognizer {
+        if case .line = input { return try makeLineRecognizer() }
+        return try makeRecognizer()
     }
 
-    /// Log-probabilities (steps × classes) for mono samples at the model's sample rate.
-    public func logProbabilities(samples: [Float]) throws -> FeatureMatrix {
-        try logProbabilities(input: model.frontEnd.networkInput(samples: samples, extractor: extractor))
-    }
+    /// A line recognizer for one thread.
+    public func makeLineRecognizer() throws -> LineRecognizer { try LineRecognizer(model: self) }
 
-    /// Log-probabilities for network input (steps × inputSize).
-    public func logProbabilities(input: FeatureMatrix) throws -> FeatureMatrix {
-        try logProbabilities(inputs: [input])[0]
-    }
-
-    /// Log-probabilities for several inputs run as one padded batch.
-    public func logProbabilities(inputs: [FeatureMatrix]) throws -> [FeatureMatrix] {
+    /// Log-softmax outputs of `network` for a batch of inputs (steps × inputSize each).
+    func logProbabilities(_ network: Layer, inputs: [FeatureMatrix]) throws -> [FeatureMatrix] {
         guard let first = inputs.first else { return [] }
-        guard first.columns == model.file.inputSize else {
-            throw RecognitionError.unsuitableInput(path: model.path, reason: "input has \(first.columns) values per step, the model takes \(model.file.inputSize)")
+        guard first.columns == file.inputSize else {
+            throw RecognitionError.unsuitableInput(path: path, reason: "input has \(first.columns) values per step, the model takes \(file.inputSize)")
         }
         let nonEmpty = inputs.map { $0.rows == 0 ? FeatureMatrix(rows: 1, columns: $0.columns) : $0 }
         let output = network.forward(SequenceBatch(padding: nonEmpty), training: false)
@@ -117,10 +167,69 @@ public final class SpeechRecognizer: Recognizer {
             return m
         }
     }
+}
+
+/// Line images in, CTC log-probabilities out, for one thread.
+public final class LineRecognizer: Recognizer {
+    public let model: RecognitionModel
+    public let frontEnd: LineFrontEnd
+    let network: Layer
+
+    init(model: RecognitionModel) throws {
+        self.model = model
+        frontEnd = try model.lineFrontEnd()
+        network = try model.makeNetwork()
+    }
+
+    /// Log-probabilities (frames × classes) for a line image, and the normalized line's
+    /// width in pixels.
+    public func logProbabilities(image: GrayImage) throws -> FeatureMatrix {
+        try model.logProbabilities(network, inputs: [frontEnd.networkInput(image: image)])[0]
+    }
+
+    /// Log-probabilities for several already normalized lines (as columns) run as one batch.
+    public func logProbabilities(inputs: [FeatureMatrix]) throws -> [FeatureMatrix] {
+        try model.logProbabilities(network, inputs: inputs)
+    }
+
+    /// Log-probabilities for a line image file.
+    public func logProbabilities(forFile path: String) throws -> FeatureMatrix {
+        try logProbabilities(image: GrayImage(PNGReader().read(path)))
+    }
+}
+
+/// Audio in, CTC log-probabilities out, for one thread.
+public final class SpeechRecognizer: Recognizer {
+    public let model: RecognitionModel
+    public let frontEnd: SpeechFrontEnd
+    let network: Layer
+    let extractor: FeatureExtractor
+
+    init(model: RecognitionModel) throws {
+        self.model = model
+        frontEnd = try model.speechFrontEnd()
+        network = try model.makeNetwork()
+        extractor = try FeatureExtractor(config: frontEnd.features, threads: 1)
+    }
+
+    /// Log-probabilities (steps × classes) for mono samples at the model's sample rate.
+    public func logProbabilities(samples: [Float]) throws -> FeatureMatrix {
+        try logProbabilities(input: frontEnd.networkInput(samples: samples, extractor: extractor))
+    }
+
+    /// Log-probabilities for network input (steps × inputSize).
+    public func logProbabilities(input: FeatureMatrix) throws -> FeatureMatrix {
+        try logProbabilities(inputs: [input])[0]
+    }
+
+    /// Log-probabilities for several inputs run as one padded batch.
+    public func logProbabilities(inputs: [FeatureMatrix]) throws -> [FeatureMatrix] {
+        try model.logProbabilities(network, inputs: inputs)
+    }
 
     /// Log-probabilities for an audio file (decoded, resampled, featurized whole).
     public func logProbabilities(forFile path: String) throws -> FeatureMatrix {
-        try logProbabilities(samples: AudioFile.readMono(path, sampleRate: model.frontEnd.features.sampleRate))
+        try logProbabilities(samples: AudioFile.readMono(path, sampleRate: frontEnd.features.sampleRate))
     }
 }
 

@@ -40,7 +40,7 @@ public final class Transcriber {
     /// Transcribes the file at `path`; `progress` gets (seconds done, total seconds).
     public func transcribe(file path: String, progress: ((Double, Double) -> Void)? = nil) throws -> Transcript {
         let start = Date()
-        let rate = recognizer.model.frontEnd.features.sampleRate
+        let rate = recognizer.frontEnd.features.sampleRate
         let reader = try AudioReader(path: path)
         let resampler = reader.info.sampleRate == rate ? nil : try Resampler(from: reader.info.sampleRate, to: rate)
         let maxChunk = Int(maxChunkSeconds * Double(rate))
@@ -91,14 +91,14 @@ public final class Transcriber {
     public func transcribe(samples: [Float]) throws -> Transcript {
         let start = Date()
         let (text, words) = try recognize([samples], offsetsSeconds: [0], path: "<samples>")[0]
-        let rate = Double(recognizer.model.frontEnd.features.sampleRate)
+        let rate = Double(recognizer.frontEnd.features.sampleRate)
         return Transcript(text: text, words: words, duration: Double(samples.count) / rate,
                           processingSeconds: Date().timeIntervalSince(start))
     }
 
     /// Text and absolute word times of each chunk, the chunks run as one batch.
     func recognize(_ chunks: [[Float]], offsetsSeconds: [Double], path: String) throws -> [(String, [TimedWord])] {
-        let inputs = try chunks.map { try recognizer.model.frontEnd.networkInput(samples: $0, extractor: recognizer.extractor) }
+        let inputs = try chunks.map { try recognizer.frontEnd.networkInput(samples: $0, extractor: recognizer.extractor) }
         let step = recognizer.model.frameSeconds
         return try zip(recognizer.logProbabilities(inputs: inputs), offsetsSeconds).map { logProbs, offset in
             let best = try decoder.decode(logProbs, path: path)[0]

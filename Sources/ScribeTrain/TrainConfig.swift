@@ -1,6 +1,8 @@
 import Foundation
 import ScribeAudio
 import ScribeCore
+import ScribeHTR
+import ScribeImage
 import ScribeRecognition
 import Yams
 
@@ -26,6 +28,8 @@ public struct TrainConfig: Equatable {
 
     // MARK: front end and model
     public var frontEnd: SpeechFrontEnd
+    /// Set for handwriting (`front_end.type: image`): line normalization; `frontEnd` is then unused.
+    public var lineFrontEnd: LineFrontEnd?
     /// Network layers before the output layer, e.g. "Lbx256 Lbx256"; the trainer appends
     /// `Fl<classes>`.
     public var layers: String
@@ -50,17 +54,24 @@ public struct TrainConfig: Equatable {
 
     // MARK: augmentation and decoding
     public var augmentation: AudioAugmentation
+    public var lineAugmentation: LineAugmentation
+    /// Padded output frames per batch for line images (audio uses `batchSeconds`).
+    public var batchFrames: Int
     public var decoding: DecodingSettings
 
     static let topFields = ["name", "output", "data", "front_end", "model", "training", "augment", "decoding"]
     static let dataFields = ["train", "valid", "train_split", "valid_split", "alphabet", "max_duration"]
-    static let frontEndFields = ["sample_rate", "n_fft", "win_length", "hop_length", "n_mels", "f_min", "f_max", "kind",
+    static let frontEndFields = ["type", "sample_rate", "n_fft", "win_length", "hop_length", "n_mels", "f_min", "f_max", "kind",
                                  "n_mfcc", "deltas", "normalize", "pre_emphasis", "stack", "mel_scale"]
+    static let lineFrontEndFields = ["type", "height", "invert", "contrast", "binarization", "deskew", "max_skew", "slant",
+                                     "max_slant", "crop", "margin"]
     static let modelFields = ["layers", "seed"]
-    static let trainingFields = ["epochs", "batch_seconds", "max_batch", "learning_rate", "min_learning_rate", "warmup_steps",
+    static let trainingFields = ["epochs", "batch_seconds", "batch_frames", "max_batch", "learning_rate", "min_learning_rate", "warmup_steps",
                                  "weight_decay", "clip_norm", "patience", "checkpoint_every", "seed", "max_bad_batches"]
-    static let augmentFields = ["speed", "gain_db", "noise_probability", "noise_snr_db", "time_masks", "time_mask_max",
+    static let augmentFields = ["enabled", "speed", "gain_db", "noise_probability", "noise_snr_db", "time_masks", "time_mask_max",
                                 "frequency_masks", "frequency_mask_max"]
+    static let lineAugmentFields = ["enabled", "rotation", "shear", "width_scale", "height_scale", "shift", "elastic", "elastic_grid",
+                                    "thicken", "thin", "blur", "ink_level", "paper_level", "pixel_noise"]
     static let decodingFields = ["decoder", "beam", "alpha", "beta", "prune"]
 
     /// Reads and checks a YAML configuration file.
@@ -86,10 +97,13 @@ public struct TrainConfig: Equatable {
 
         let top = try ConfigSection(file: path, prefix: "", value: document ?? [String: Any](), allowed: topFields)
         let data = try ConfigSection(file: path, prefix: "data", value: top.values["data"], allowed: dataFields)
-        let fe = try ConfigSection(file: path, prefix: "front_end", value: top.values["front_end"], allowed: frontEndFields)
+        let isImage = ((top.values["front_end"] as? [String: Any])?["type"] as? String) == "image"
+        let fe = try ConfigSection(file: path, prefix: "front_end", value: top.values["front_end"],
+                                   allowed: isImage ? lineFrontEndFields : frontEndFields)
         let model = try ConfigSection(file: path, prefix: "model", value: top.values["model"], allowed: modelFields)
         let training = try ConfigSection(file: path, prefix: "training", value: top.values["training"], allowed: trainingFields)
-        let augment = try ConfigSection(file: path, prefix: "augment", value: top.values["augment"], allowed: augmentFields)
+        let augment = try ConfigSection(file: path, prefix: "augment", value: top.values["augment"],
+                                        allowed: isImage ? lineAugmentFields : augmentFields)
         let decode = try ConfigSection(file: path, prefix: "decoding", value: top.values["decoding"], allowed: decodingFields)
 
         let name = try top.string("name", default: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent)
@@ -107,7 +121,11 @@ public struct TrainConfig: Equatable {
         }
         guard let valid = try data.string("valid") else { throw data.fail("valid", "the validation manifest is required") }
 
-        let rate = try fe.int("sample_rate", default: 16_000, range: 1000...192_000)
+        let kind = try fe.string("type", default: "audio")
+        guard kind == "audio" || kind == "image" else { throw fe.fail("type", "expected audio or image") }
+        let lineFrontEnd = isImage ? try lineFrontEnd(fe) : nil
+        let lineAug = isImage ? try lineAugmentation(augment) : LineAugmentation()
+        let rate = try isImage ? 16_000 : fe.int("sample_rate", default: 16_000, range: 1000...192_000)
         var features = FrontEndConfig.speech(sampleRate: rate, kind: try fe.choice("kind", default: FeatureKind.logmel))
         features.nFFT = try fe.int("n_fft", default: features.nFFT, range: 2...65_536)
         features.winLength = try fe.int("win_length", default: min(features.winLength, features.nFFT), range: 1...65_536)
@@ -120,12 +138,13 @@ public struct TrainConfig: Equatable {
         features.deltaOrder = try fe.int("deltas", default: 0, range: 0...2)
         features.normalize = try fe.bool("normalize", default: true)
         features.preEmphasis = Float(try fe.double("pre_emphasis", default: 0, range: 0...0.999))
-        let frontEnd = SpeechFrontEnd(features: features, stack: try fe.int("stack", default: 3, range: 1...16))
+        let frontEnd = SpeechFrontEnd(features: features, stack: isImage ? 3 : try fe.int("stack", default: 3, range: 1...16))
         do { try frontEnd.validate() } catch { throw ConfigError(path: path, field: "front_end", reason: "\(error)") }
 
         let layers = try model.string("layers", default: "Lbx256 Lbx256 Lbx256")
         let epochs = try training.int("epochs", default: 30, range: 1...100_000)
         var aug = AudioAugmentation()
+        if !isImage {
         aug.speed = try augment.interval("speed", default: aug.speed, range: 0.6...1.6)
         aug.gainDB = try augment.interval("gain_db", default: aug.gainDB, range: -40...40)
         aug.noiseProbability = try augment.double("noise_probability", default: aug.noiseProbability, range: 0...1)
@@ -134,6 +153,8 @@ public struct TrainConfig: Equatable {
         aug.timeMaskMax = try augment.int("time_mask_max", default: aug.timeMaskMax, range: 0...10_000)
         aug.frequencyMasks = try augment.int("frequency_masks", default: aug.frequencyMasks, range: 0...100)
         aug.frequencyMaskMax = try augment.int("frequency_mask_max", default: aug.frequencyMaskMax, range: 0...512)
+        if !(try augment.bool("enabled", default: true)) { aug = .off }
+        }
 
         var decoding = DecodingSettings()
         decoding.decoder = try decode.choice("decoder", default: decoding.decoder)
@@ -149,7 +170,7 @@ public struct TrainConfig: Equatable {
             trainSplit: try data.string("train_split"), validSplit: try data.string("valid_split"),
             alphabetFile: try data.string("alphabet").map(resolve),
             maxDuration: try data.double("max_duration", default: 30, range: 0.1...3600),
-            frontEnd: frontEnd, layers: layers,
+            frontEnd: frontEnd, lineFrontEnd: lineFrontEnd, layers: layers,
             modelSeed: UInt64(try model.int("seed", default: 1, range: 0...Int(Int32.max))),
             epochs: epochs,
             batchSeconds: try training.double("batch_seconds", default: 60, range: 0.1...100_000),
@@ -163,7 +184,47 @@ public struct TrainConfig: Equatable {
             checkpointEverySteps: try training.int("checkpoint_every", default: 100, range: 1...10_000_000),
             seed: UInt64(try training.int("seed", default: 1, range: 0...Int(Int32.max))),
             maxBadBatches: try training.int("max_bad_batches", default: 20, range: 1...100_000),
-            augmentation: aug, decoding: decoding)
+            augmentation: aug, lineAugmentation: lineAug,
+            batchFrames: try training.int("batch_frames", default: 4000, range: 1...10_000_000), decoding: decoding)
+    }
+
+    /// `front_end` of a handwriting configuration.
+    static func lineFrontEnd(_ fe: ConfigSection) throws -> LineFrontEnd {
+        var n = LineNormalization()
+        n.height = try fe.int("height", default: n.height, range: 8...512)
+        n.detectInversion = try fe.bool("invert", default: n.detectInversion)
+        n.contrast = try fe.bool("contrast", default: n.contrast)
+        if let b = try fe.string("binarization"), b != "none" {
+            guard let method = Binarization(rawValue: b) else { throw fe.fail("binarization", "expected none, otsu or sauvola") }
+            n.binarization = method
+        }
+        n.deskew = try fe.bool("deskew", default: n.deskew)
+        n.maxSkewDegrees = try fe.double("max_skew", default: n.maxSkewDegrees, range: 0...45)
+        n.slant = try fe.bool("slant", default: n.slant)
+        n.maxSlantDegrees = try fe.double("max_slant", default: n.maxSlantDegrees, range: 0...60)
+        n.crop = try fe.bool("crop", default: n.crop)
+        n.margin = try fe.int("margin", default: n.margin, range: 0...1000)
+        return LineFrontEnd(normalization: n)
+    }
+
+    /// `augment` of a handwriting configuration.
+    static func lineAugmentation(_ s: ConfigSection) throws -> LineAugmentation {
+        var a = LineAugmentation()
+        guard try s.bool("enabled", default: true) else { return .off }
+        a.rotationDegrees = try s.double("rotation", default: a.rotationDegrees, range: 0...45)
+        a.shear = try s.double("shear", default: a.shear, range: 0...2)
+        a.widthScale = try s.interval("width_scale", default: a.widthScale, range: 0.2...5) ?? 1...1
+        a.heightScale = try s.interval("height_scale", default: a.heightScale, range: 0.2...5) ?? 1...1
+        a.shift = try s.double("shift", default: a.shift, range: 0...100)
+        a.elastic = try s.double("elastic", default: a.elastic, range: 0...50)
+        a.elasticGrid = try s.int("elastic_grid", default: a.elasticGrid, range: 2...1000)
+        a.thicken = try s.double("thicken", default: a.thicken, range: 0...1)
+        a.thin = try s.double("thin", default: a.thin, range: 0...1)
+        a.blur = try s.double("blur", default: a.blur, range: 0...1)
+        a.inkLevel = try s.double("ink_level", default: a.inkLevel, range: 0...1)
+        a.paperLevel = try s.double("paper_level", default: a.paperLevel, range: 0...1)
+        a.noise = try s.double("pixel_noise", default: a.noise, range: 0...1)
+        return a
     }
 
     /// The network spec for `classes` output classes.

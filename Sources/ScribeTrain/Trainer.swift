@@ -74,11 +74,14 @@ public final class Trainer {
         let alphabet = try config.alphabetFile.map { try Alphabet.read($0) }
             ?? TrainingSet.alphabet(ofTranscriptsIn: config.trainManifests, split: config.trainSplit)
         guard alphabet.blank == 0 else { throw TrainError.empty("the alphabet's blank must be class 0") }
-        let source = try self.source ?? AudioDataSource(frontEnd: config.frontEnd, augmentation: config.augmentation)
+        // The network comes first: a line source needs its frame count to check lengths.
+        let spec = config.spec(classes: alphabet.classCount)
+        let network = try NetworkSpec.build(spec, inputSize: self.source?.inputSize ?? config.inputSize, seed: config.modelSeed)
+        let source = try self.source ?? config.dataSource(frames: FrameCounter(network: network))
         let train = try TrainingSet.load(manifests: config.trainManifests, split: config.trainSplit, alphabet: alphabet, source: source,
                                          maxDuration: config.maxDuration, skipBad: options.skipBad, threads: options.threads)
         let valid = try TrainingSet.load(manifests: [config.validManifest], split: config.validSplit, alphabet: alphabet, source: source,
-                                         maxDuration: .infinity, skipBad: options.skipBad, threads: options.threads)
+                                         maxDuration: .infinity, skipBad: options.skipBad, threads: options.threads, scoring: true)
         let skipped = train.skipped + valid.skipped
         if !skipped.isEmpty {
             log("skipping \(skipped.count) bad entries (listed in \(config.output)/skipped.tsv):")
@@ -86,21 +89,24 @@ public final class Trainer {
             try AtomicFile.write(skipped.map { "\($0.manifest)\t\($0.line)\t\($0.id)\t\($0.reason)\n" }.joined(),
                                  to: config.output + "/skipped.tsv")
         }
-        log(String(format: "train: %d utterances (%.2f h), valid: %d utterances (%.2f h), %d symbols + blank",
-                   train.entries.count, train.seconds / 3600, valid.entries.count, valid.seconds / 3600, alphabet.symbols.count))
+        if config.lineFrontEnd == nil {
+            log(String(format: "train: %d utterances (%.2f h), valid: %d utterances (%.2f h), %d symbols + blank",
+                       train.entries.count, train.seconds / 3600, valid.entries.count, valid.seconds / 3600, alphabet.symbols.count))
+        } else {
+            log("train: \(train.entries.count) lines (\(train.steps.reduce(0, +)) frames), valid: \(valid.entries.count) lines, \(alphabet.symbols.count) symbols + blank")
+        }
 
         // Model and optimizer.
-        let spec = config.spec(classes: alphabet.classCount)
-        let network = try NetworkSpec.build(spec, inputSize: source.inputSize, seed: config.modelSeed)
         network.skipInputGradient()
         let adam = Adam(network.parameters, learningRate: Float(config.learningRate),
                         weightDecay: Float(config.weightDecay), decoupledWeightDecay: true)
         let model = ModelFile(architecture: spec, inputSize: source.inputSize,
                               alphabet: ["<blank>"] + alphabet.symbols, blank: 0,
-                              frontEnd: try config.frontEnd.json(), decoding: try config.decoding.json(),
+                              frontEnd: try config.frontEndJSON(), decoding: try config.decoding.json(),
                               info: ["name": config.name, "train_manifests": config.trainManifests.joined(separator: ", ")])
         let fingerprint = Self.fingerprint(config: config, spec: spec, alphabet: alphabet)
-        log("model \(spec): \(network.parameterCount) parameters, \(source.inputSize) inputs per \(Int(config.frontEnd.frameSeconds * 1000)) ms step")
+        log("model \(spec): \(network.parameterCount) parameters, \(source.inputSize) inputs per "
+            + (config.lineFrontEnd == nil ? "\(Int(config.frontEnd.frameSeconds * 1000)) ms step" : "pixel column"))
 
         var state = TrainingState()
         state.dataSeed = config.seed
@@ -113,7 +119,7 @@ public final class Trainer {
             log("no checkpoint in \(config.output); starting a new run")
         }
 
-        let maxSteps = max(1, Int(config.batchSeconds / config.frontEnd.frameSeconds))
+        let maxSteps = config.lineFrontEnd == nil ? max(1, Int(config.batchSeconds / config.frontEnd.frameSeconds)) : config.batchFrames
         let stepsPerEpoch = BatchPlan.epoch(0, lengths: train.steps, maxSteps: maxSteps, maxBatch: config.maxBatch, seed: config.seed).count
         let schedule = Self.schedule(config: config, totalSteps: stepsPerEpoch * config.epochs)
         let step = TrainingStep(network: network, optimizer: adam, clipNorm: Float(config.clipNorm))
@@ -317,9 +323,9 @@ public final class Trainer {
     /// What a checkpoint must agree with to be resumed: everything that shapes the model,
     /// its inputs and the data order (not the epoch count, which may be raised).
     static func fingerprint(config: TrainConfig, spec: String, alphabet: Alphabet) -> String {
-        let text = [spec, alphabet.symbols.joined(separator: "\u{1}"), (try? config.frontEnd.json()) ?? "",
+        let text = [spec, alphabet.symbols.joined(separator: "\u{1}"), (try? config.frontEndJSON()) ?? "",
                     "\(config.seed)", "\(config.modelSeed)", "\(config.batchSeconds)", "\(config.maxBatch)",
-                    config.trainManifests.joined(separator: "\u{1}"), "\(config.augmentation)"].joined(separator: "\u{0}")
+                    config.trainManifests.joined(separator: "\u{1}"), "\(config.augmentation)", config.lineFrontEnd == nil ? "" : "\(config.lineAugmentation)"].joined(separator: "\u{0}")
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
         return String(h, radix: 16)
@@ -331,5 +337,28 @@ public final class Trainer {
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
               let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
         return kb / 1024
+    }
+}
+
+/// A network's frame count for an input length, shared with the data-loading threads
+/// (`outputLength` reads only the layers' fixed geometry).
+struct FrameCounter: @unchecked Sendable {
+    let network: Layer
+    func callAsFunction(_ inputLength: Int) -> Int { network.outputLength(inputLength: inputLength) }
+}
+
+extension TrainConfig {
+    /// Values per network step of the configured front end.
+    var inputSize: Int { lineFrontEnd?.inputSize ?? frontEnd.inputSize }
+
+    /// The configured front end as the model file stores it.
+    func frontEndJSON() throws -> String { try lineFrontEnd?.json() ?? frontEnd.json() }
+
+    /// Audio or line images, as the front end says.
+    func dataSource(frames: FrameCounter) throws -> TrainingDataSource {
+        if let lineFrontEnd {
+            return try LineDataSource(frontEnd: lineFrontEnd, augmentation: lineAugmentation, frames: { frames($0) })
+        }
+        return try AudioDataSource(frontEnd: frontEnd, augmentation: augmentation)
     }
 }

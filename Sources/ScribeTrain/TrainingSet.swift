@@ -53,9 +53,11 @@ public struct TrainingSet: Sendable {
     public var skipped: [EntryProblem]
 
     /// Reads `manifest`, measures every input and checks it against the alphabet. Problems are
-    /// collected; without `skipBad` any problem throws, listing them.
+    /// collected; without `skipBad` any problem throws, listing them. A validation set
+    /// (`scoring`) may hold characters outside the alphabet: they are not trained on, only
+    /// scored, and count as errors, as they will for any test set.
     public static func load(manifests: [String], split: String?, alphabet: Alphabet, source: TrainingDataSource,
-                            maxDuration: Double, skipBad: Bool, threads: Int) throws -> TrainingSet {
+                            maxDuration: Double, skipBad: Bool, threads: Int, scoring: Bool = false) throws -> TrainingSet {
         var entries: [ManifestEntry] = [], origin: [String] = []
         var firstUse: [String: String] = [:]
         for manifest in manifests {
@@ -71,7 +73,7 @@ public struct TrainingSet: Sendable {
         let lock = NSLock()
         Workers.forEachChunk(count: entries.count, threads: threads) { range, _ in
             for i in range {
-                let r = check(entries[i], manifest: origin[i], alphabet: alphabet, source: source, maxDuration: maxDuration)
+                let r = check(entries[i], manifest: origin[i], alphabet: alphabet, source: source, maxDuration: maxDuration, scoring: scoring)
                 lock.lock(); results[i] = r; lock.unlock()
             }
         }
@@ -90,11 +92,17 @@ public struct TrainingSet: Sendable {
     }
 
     static func check(_ e: ManifestEntry, manifest: String, alphabet: Alphabet, source: TrainingDataSource,
-                      maxDuration: Double) -> Result<(labels: [Int], steps: Int, seconds: Double), EntryProblem> {
+                      maxDuration: Double, scoring: Bool = false) -> Result<(labels: [Int], steps: Int, seconds: Double), EntryProblem> {
         func problem(_ why: String) -> Result<(labels: [Int], steps: Int, seconds: Double), EntryProblem> {
             .failure(EntryProblem(manifest: manifest, line: e.line, id: e.id, reason: why))
         }
         if e.transcript.trimmingCharacters(in: .whitespaces).isEmpty { return problem("empty transcript") }
+        if scoring {
+            do {
+                let m = try source.measure(e)
+                return .success(([], m.steps, m.seconds))
+            } catch { return problem("\(error)") }
+        }
         let outside = Set(e.transcript.map(String.init).filter { alphabet.classIndex(of: $0) == nil })
         if !outside.isEmpty {
             return problem("characters outside the model's alphabet: " + outside.sorted().map { "\"\($0)\"" }.joined(separator: ", "))

@@ -33,7 +33,7 @@ public struct TrainingStep {
         let logits = network.forward(inputs, training: true)
         let result = try ctc(logits: logits, targets: targets)
         guard result.loss.isFinite else { return result.loss }
-        _ = network.backward(SequenceBatch(values: result.gradient, lengths: inputs.lengths))
+        _ = network.backward(SequenceBatch(values: result.gradient, lengths: logits.lengths))
         return result.loss
     }
 

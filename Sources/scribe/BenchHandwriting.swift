@@ -11,7 +11,7 @@ extension Scribe {
         static let configuration = CommandConfiguration(
             commandName: "lines",
             abstract: "Time line normalization and the convnet window features (lines per second), on 1 and 2 threads.",
-            discussion: "The encoder is the default ConvWindowConfig (48 px lines, 24 px windows every 4 px, 16 and 32 channels, 128 features) with seeded random weights; each thread runs its own copy.")
+            discussion: "The encoder is `Cr3x3,16 Mp2x2 Cr3x3,32 Mp2x2 W24s4 Fl128` (24 px windows every 4 px, 16 and 32 channels, 128 features) with seeded random weights; each thread runs its own copy.")
 
         @Argument(help: "Line images (PNG), or a TSV whose first column is an image path relative to the TSV.")
         var inputs: [String]
@@ -29,28 +29,26 @@ extension Scribe {
             let images = try paths.map { try PNGReader().read($0) }
             var settings = LineNormalization()
             settings.height = height
-            let normalizer = LineNormalizer(settings)
-            let config = ConvWindowConfig(normalization: settings)
+            let frontEnd = LineFrontEnd(normalization: settings)
             let counts = try BenchInputs.threadCounts(threads)
             ComputeThreads.set(1) // parallelism comes from lines here, one per worker
-            let encoders = try (0..<(counts.max() ?? 1)).map { _ -> ConvWindowEncoder in
-                var rng = SeededGenerator(seed: 1)
-                return try ConvWindowEncoder(config: config, generator: &rng)
+            let encoders = try (0..<(counts.max() ?? 1)).map { _ in
+                try NetworkSpec.build("[Cr3x3,16 Mp2x2 Cr3x3,32 Mp2x2 W24s4 Fl128]", inputSize: height, seed: 1)
             }
             print("\(images.count) line images: normalization to \(height) px, then window features (\(encoders[0].spec))")
             print("threads   normalize lines/s   + features lines/s   frames/s")
             for n in counts {
                 let normalizeOnly = BenchInputs.time {
                     Workers.forEachChunk(count: images.count, threads: n) { range, _ in
-                        for i in range { _ = normalizer.normalize(GrayImage(images[i])) }
+                        for i in range { _ = frontEnd.normalize(GrayImage(images[i])) }
                     }
                 }
                 let frames = AtomicCounter()
                 let both = BenchInputs.time {
                     Workers.forEachChunk(count: images.count, threads: n) { range, worker in
                         for i in range {
-                            let line = normalizer.normalize(GrayImage(images[i])).image
-                            frames.add(encoders[worker].forward([line]).frames)
+                            let columns = frontEnd.networkInput(image: GrayImage(images[i]))
+                            frames.add(encoders[worker].forward(SequenceBatch(padding: [columns]), training: false).frames)
                         }
                     }
                 }

@@ -60,7 +60,7 @@ extension Scribe {
                 let decoder = try decoding.makeDecoder(for: trained, wordTimings: false)
                 ComputeThreads.set(max(1, Workers.availableCores / max(1, min(workers, entries.count))))
                 makeWorker = {
-                    let recognizer = try trained.makeRecognizer(), local = decoder.copy()
+                    let recognizer = try trained.makeAnyRecognizer(), local = decoder.copy()
                     return { try local.decode(recognizer.logProbabilities(forFile: $0), path: $0)[0].text }
                 }
             }

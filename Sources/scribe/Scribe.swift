@@ -12,7 +12,7 @@ struct Scribe: ParsableCommand {
         and analysed with FFTW; features follow librosa's conventions.
         """,
         version: "0.3.0",
-        subcommands: [Transcribe.self, Train.self, Evaluate.self, Score.self,
+        subcommands: [Transcribe.self, Recognize.self, Train.self, Evaluate.self, Score.self,
                       Info.self, Features.self, Spectrogram.self, Lines.self, Normalize.self,
                       Decode.self, Align.self, LM.self, Model.self, Bench.self])
 }

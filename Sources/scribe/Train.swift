@@ -31,6 +31,8 @@ extension Scribe {
         var threads: Int?
         @Flag(help: "Leave out manifest entries that cannot be used (listed in OUTPUT/skipped.tsv) instead of stopping.")
         var skipBad = false
+        @Flag(help: "Draw the progress bar even when standard error is not a terminal (for a log file).")
+        var progress = false
         @Option(help: "Override the configuration's output folder.")
         var output: String?
         @Option(help: "Override the configuration's number of epochs.")
@@ -49,6 +51,7 @@ extension Scribe {
             options.resume = resume
             options.threads = threads ?? Workers.availableCores
             options.skipBad = skipBad
+            options.forceProgress = progress
             let summary = try Trainer(config: cfg, options: options).run()
             print(String(format: "trained %d epochs (%d steps) in %@; best validation CER %.2f%% at epoch %d; peak memory %.0f MB; model: %@",
                          summary.epochs, summary.steps, ProgressBar.clock(summary.seconds), summary.bestCER * 100,

@@ -1,5 +1,6 @@
 import Foundation
-import ScribeImage
+@testable import ScribeImage
+import ScribeCore
 import XCTest
 
 final class NormalizationTests: XCTestCase {
@@ -93,5 +94,39 @@ final class NormalizationTests: XCTestCase {
         XCTAssertEqual(flat[20, 10], 1, accuracy: 0.05)
         XCTAssertEqual(flat[180, 90], 1, accuracy: 0.05)
         XCTAssertLessThan(flat[101, 50], 0.8)
+    }
+}
+
+final class LineAugmentationTests: XCTestCase {
+    func line() -> GrayImage {
+        var image = GrayImage(width: 60, height: 20)
+        for x in 10..<50 { for y in 8..<12 { image[x, y] = 0 } }
+        return image
+    }
+
+    func testSameSeedSameLineAndHeightKept() {
+        let a = LineAugmentation()
+        var g1 = SeededGenerator(seed: 3), g2 = SeededGenerator(seed: 3), g3 = SeededGenerator(seed: 4)
+        let x = a.apply(line(), generator: &g1)
+        XCTAssertEqual(x, a.apply(line(), generator: &g2))
+        XCTAssertNotEqual(x, a.apply(line(), generator: &g3))
+        XCTAssertEqual(x.height, 20)
+        XCTAssertTrue((48...72).contains(x.width), "width \(x.width) outside the 0.8-1.2 scale")
+        XCTAssertTrue(x.pixels.allSatisfy { $0 >= 0 && $0 <= 1 })
+        // The ink survives: some dark pixels remain, and most of the paper stays light.
+        XCTAssertGreaterThan(x.pixels.filter { $0 < 0.5 }.count, 60)
+        XCTAssertGreaterThan(x.pixels.filter { $0 > 0.5 }.count, x.pixels.count / 2)
+    }
+
+    func testOffLeavesTheLineAlone() {
+        var g = SeededGenerator(seed: 1)
+        XCTAssertEqual(LineAugmentation.off.apply(line(), generator: &g), line())
+    }
+
+    func testStrokeFiltersThickenAndThin() {
+        let thick = LineAugmentation.filter3x3(line(), pick: min)
+        let thin = LineAugmentation.filter3x3(line(), pick: max)
+        XCTAssertEqual(thick.pixels.filter { $0 == 0 }.count, 42 * 6)
+        XCTAssertEqual(thin.pixels.filter { $0 == 0 }.count, 38 * 2)
     }
 }

@@ -1,4 +1,4 @@
-import ScribeNN
+
 
 /// ReLU over image tensors (B, C, H, W), for the convolutional blocks of the line encoder.
 public final class ImageReLU: ImageLayer {

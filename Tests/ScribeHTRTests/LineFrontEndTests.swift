@@ -1,0 +1,42 @@
+import Foundation
+import ScribeCore
+import ScribeHTR
+import ScribeImage
+import XCTest
+
+final class LineFrontEndTests: XCTestCase {
+    func testColumnsAreInkPerPixelColumn() {
+        var n = LineNormalization()
+        n.height = 8
+        let frontEnd = LineFrontEnd(normalization: n)
+        var line = GrayImage(width: 3, height: 8)
+        line[1, 2] = 0       // ink at column 1, row 2
+        line[2, 7] = 0.25
+        let m = frontEnd.columns(line)
+        XCTAssertEqual(m.rows, 3)
+        XCTAssertEqual(m.columns, 8)
+        XCTAssertEqual(m.row(1)[m.row(1).startIndex + 2], 1)
+        XCTAssertEqual(m.row(2)[m.row(2).startIndex + 7], 0.75)
+        XCTAssertEqual(m.values.reduce(0, +), 1.75)
+    }
+
+    /// The configuration travels in a model file's metadata as JSON: it must come back equal.
+    func testRoundTripsThroughJSONAndValidates() throws {
+        var n = LineNormalization()
+        n.slant = true
+        n.binarization = .sauvola
+        n.height = 40
+        let frontEnd = LineFrontEnd(normalization: n)
+        XCTAssertEqual(try JSONDecoder().decode(LineFrontEnd.self, from: Data(try frontEnd.json().utf8)), frontEnd)
+        XCTAssertNoThrow(try frontEnd.validate())
+        n.height = 4
+        XCTAssertThrowsError(try LineFrontEnd(normalization: n).validate())
+    }
+
+    func testSourceXFollowsCropAndScale() {
+        var report = NormalizationReport()
+        report.inkBox = Box(x0: 10, y0: 5, x1: 110, y1: 45)     // 40 px high, scaled to 16
+        XCTAssertEqual(LineFrontEnd.sourceX(column: 8, report: report, imageWidth: 200, imageHeight: 50, height: 16), 30)
+        XCTAssertEqual(LineFrontEnd.sourceX(column: -100, report: report, imageWidth: 200, imageHeight: 50, height: 16), 0)
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import XCTest
+import ScribeCore
+import ScribeDecode
+import ScribeHTR
+import ScribeImage
+import ScribeNN
+@testable import ScribeRecognition
+@testable import ScribeTrain
+import _ScribeTestSupport
+
+/// The shared trainer with line images as its data source: a tiny convnet-window + BiLSTM
+/// model learns the TinyLines script, and the file it writes reads new lines.
+final class LineTrainerTests: XCTestCase {
+    var folder = ""
+
+    override func setUpWithError() throws {
+        folder = try TinyCorpus.temporaryFolder(name)
+        try TinyLines.write("train", count: 96, seed: 1, in: folder)
+        try TinyLines.write("valid", count: 12, seed: 2, in: folder)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
+
+    func quiet() -> TrainOptions {
+        var o = TrainOptions()
+        o.threads = 1
+        o.log = { _ in }
+        return o
+    }
+
+    func testTinyLineModelLearnsAndReads() throws {
+        let config = try TrainConfig.load(path: TinyLines.writeConfig(folder: folder, output: "run", epochs: 30))
+        XCTAssertEqual(config.lineFrontEnd?.normalization.height, 16)
+        let summary = try Trainer(config: config, options: quiet()).run()
+        XCTAssertLessThan(summary.bestCER, 0.1, "validation CER after 30 epochs")
+
+        let model = try RecognitionModel(path: folder + "/run/model.safetensors")
+        XCTAssertEqual(model.input.kind, "image")
+        XCTAssertEqual(model.file.architecture, "[Cr3x3,6 Mp2x2 W8s2 Lbx16 Fl5]")
+        XCTAssertThrowsError(try model.makeRecognizer()) { XCTAssertTrue("\($0)".contains("handwriting model"), "\($0)") }
+        var settings = DecodingSettings()
+        settings.decoder = .greedy
+        let reader = LineReader(recognizer: try model.makeLineRecognizer(),
+                                decoder: try CTCDecoder(alphabet: model.alphabet, settings: settings))
+        XCTAssertEqual(reader.columnsPerFrame, 2)
+        var g = SeededGenerator(seed: 77)
+        let image = TinyLines.image(for: "71 44", generator: &g)
+        let line = try reader.read(GrayImage(image), path: "new.png")
+        XCTAssertEqual(line.text, "71 44")
+        // Characters come in reading order, inside the image, each near its glyph: the
+        // glyphs' centres are 4.5 px after the left margin (6-14 px), then 12 px apart
+        // within a word, and the second word starts 36 px after the first ends.
+        let xs = line.characters.map { ($0.x0 + $0.x1) / 2 }
+        XCTAssertEqual(xs, xs.sorted())
+        let centres: [Double] = [0, 12, 30, 57, 69].map { 10 + 4.5 + $0 }
+        for (c, centre) in zip(line.characters, centres) where c.symbol != " " {
+            XCTAssertTrue(c.x0 >= 0 && c.x1 <= Double(image.width) && c.x0 < c.x1, "\(c)")
+            XCTAssertEqual((c.x0 + c.x1) / 2, centre, accuracy: 10, "\(c.symbol)")
+        }
+    }
+
+    /// Augmentation is drawn from the example's generator: the same seed gives the same
+    /// input, another seed another one, and switched off the input is the plain line.
+    func testLineAugmentationIsSeededAndSwitchable() throws {
+        let entries = try Manifest.read(folder + "/train.tsv")
+        let source = try LineDataSource(frontEnd: LineFrontEnd(normalization: { var n = LineNormalization(); n.height = 16; return n }()),
+                                        augmentation: LineAugmentation(), frames: { $0 / 2 })
+        var g1 = SeededGenerator(seed: 5), g2 = SeededGenerator(seed: 5), g3 = SeededGenerator(seed: 6)
+        let a = try source.example(entries[0], augment: true, generator: &g1)
+        XCTAssertEqual(a, try source.example(entries[0], augment: true, generator: &g2))
+        XCTAssertNotEqual(a, try source.example(entries[0], augment: true, generator: &g3))
+        let plain = try source.example(entries[0], augment: false, generator: &g1)
+        XCTAssertEqual(plain, source.frontEnd.columns(try source.normalizedLine(entries[0])))
+        XCTAssertEqual(try source.measure(entries[0]).steps, plain.rows / 2)
+    }
+
+    func testImageFrontEndFieldsAreChecked() throws {
+        let path = try TinyLines.writeConfig(folder: folder, output: "run", epochs: 1)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        for (bad, expect) in [("  height: 16", "  height: 16\n  n_mels: 40"), ("  height: 16", "  height: 4"),
+                              ("  rotation: 1", "  rotation: 1\n  speed: [0.9, 1.1]")] {
+            try text.replacingOccurrences(of: bad, with: expect).write(toFile: path, atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try TrainConfig.load(path: path), expect)
+        }
+    }
+}
