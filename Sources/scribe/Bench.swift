@@ -8,7 +8,7 @@ extension Scribe {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Measure the speed of Scribe's kernels (see scripts/bench-features for the side-by-side comparison).",
-            subcommands: [BenchFeatures.self, BenchTrainStep.self, BenchDecode.self, BenchScore.self, BenchTranscribe.self,
+            subcommands: [BenchFeatures.self, BenchTrainStep.self, BenchDecode.self, BenchScore.self, BenchTranscribe.self, BenchRecognize.self,
                           BenchLines.self, BenchPages.self])
     }
 

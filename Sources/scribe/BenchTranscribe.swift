@@ -26,16 +26,11 @@ extension Scribe {
         @Option(help: "Model: a shipped name or a .safetensors file.")
         var model: String = "english"
         @OptionGroup var decoding: DecoderOptions
-        @Option(help: "Comma-separated thread counts.")
-        var threads: String = "1,2"
-        @Option(help: "Timed repetitions (the median is reported).")
-        var repeats: Int = 3
-        @Flag(help: "Print JSON instead of a table.")
-        var json = false
+        @OptionGroup var bench: BenchRunOptions
 
         func run() throws {
             guard !files.isEmpty else { throw ValidationError("give at least one audio file") }
-            let counts = try BenchTrainStep.list(threads, "threads")
+            let counts = try BenchTrainStep.list(bench.threads, "threads")
             let trained = try RecognitionModel(path: ModelLocator.locate(model))
             let decoder = try decoding.makeDecoder(for: trained, wordTimings: false)
             let seconds = try files.reduce(0.0) { $0 + (try AudioFile.info($1).duration) }
@@ -43,11 +38,11 @@ extension Scribe {
             for n in counts {
                 ComputeThreads.set(n)
                 let transcriber = Transcriber(recognizer: try trained.makeRecognizer(), decoder: decoder.copy())
-                let t = try medianSeconds(repeats: repeats) { for f in files { _ = try transcriber.transcribe(file: f) } }
+                let t = try medianSeconds(repeats: bench.repeats) { for f in files { _ = try transcriber.transcribe(file: f) } }
                 rows.append(["threads": n, "audio_seconds": seconds, "seconds": t, "rtf": t / seconds,
                              "decoder": decoder.settings.decoder.rawValue, "beam": decoder.settings.beam])
             }
-            if json { try printJSON(rows); return }
+            if bench.json { try printJSON(rows); return }
             print(String(format: "%@ on %d files, %.1f s of audio, %@ decoding", trained.name, files.count, seconds,
                          decoder.settings.decoder == .beam ? "beam \(decoder.settings.beam)" : "greedy"))
             for r in rows {
@@ -56,4 +51,14 @@ extension Scribe {
             }
         }
     }
+}
+
+/// Thread counts, repetitions and output format shared by the whole-command benchmarks.
+struct BenchRunOptions: ParsableArguments {
+    @Option(help: "Comma-separated thread counts.")
+    var threads: String = "1,2"
+    @Option(help: "Timed repetitions (the median is reported).")
+    var repeats: Int = 3
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
 }

@@ -25,7 +25,11 @@ extension Scribe {
             let network = try m.makeNetwork()
             print("file:          \(m.path)")
             print("architecture:  \(m.file.architecture), \(network.parameterCount) parameters")
-            print("input:         \(m.file.inputSize) values per step, one step every \(Int((m.frameSeconds * 1000).rounded())) ms")
+            if case .line = m.input {
+                print("input:         line images normalized to \(m.file.inputSize) px, one step per pixel column; \(network.outputLength(inputLength: 1000)) frames per 1000 columns")
+            } else {
+                print("input:         \(m.file.inputSize) values per step, one step every \(Int((m.frameSeconds * 1000).rounded())) ms")
+            }
             print("front end:     \(m.file.frontEnd)")
             print("alphabet:      \(m.alphabet.symbols.map { $0 == " " ? "␣" : $0 }.joined()) (+ blank at \(m.alphabet.blank))")
             print("decoding:      \(m.file.decoding)")

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import ScribeCore
+import ScribeImage
+import ScribeNN
+import ScribeRecognition
+
+extension Scribe {
+    /// `scribe bench recognize`: lines per second of whole line recognition.
+    struct BenchRecognize: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "recognize",
+            abstract: "Lines per second of handwriting recognition (PNG decoding, normalization, network, decoding) with a trained line model.",
+            discussion: """
+            Recognizes the given line images as `scribe recognize` does: with N threads, N \
+            workers each read, normalize and recognize their share of the lines, one line at a \
+            time, with single-threaded kernels. Images are decoded from disk on every repetition.
+
+            Example:
+              scribe bench recognize --model poilus --manifest corpora/poilus/build/test.tsv --threads 1,2
+            """)
+
+        @Argument(help: "Line images (PNG).")
+        var images: [String] = []
+        @Option(help: "Take the images of this manifest.")
+        var manifest: String?
+        @Option(help: "Use at most this many lines.")
+        var limit: Int = 200
+        @Option(help: "Model: a shipped name or a .safetensors file.")
+        var model: String = "poilus"
+        @OptionGroup var decoding: DecoderOptions
+        @OptionGroup var bench: BenchRunOptions
+
+        func run() throws {
+            var paths = images
+            if let manifest { paths += try Manifest.read(manifest).map(\.path) }
+            paths = Array(paths.prefix(limit))
+            guard !paths.isEmpty else { throw ValidationError("give line images or --manifest") }
+            let counts = try BenchTrainStep.list(bench.threads, "threads")
+            let trained = try RecognitionModel(path: ModelLocator.locate(model))
+            _ = try trained.lineFrontEnd()
+            let decoder = try decoding.makeDecoder(for: trained, wordTimings: false)
+            ComputeThreads.set(1)
+            var rows: [[String: Any]] = []
+            for n in counts {
+                let readers = try (0..<n).map { _ in LineReader(recognizer: try trained.makeLineRecognizer(), decoder: decoder.copy()) }
+                let t = try medianSeconds(repeats: bench.repeats) {
+                    var failure: Error?
+                    let lock = NSLock()
+                    Workers.forEachChunk(count: paths.count, threads: n) { range, worker in
+                        for i in range {
+                            do { _ = try readers[worker].read(file: paths[i]) } catch { lock.lock(); failure = error; lock.unlock() }
+                        }
+                    }
+                    if let failure { throw failure }
+                }
+                rows.append(["threads": n, "lines": paths.count, "seconds": t, "lines_per_second": Double(paths.count) / t,
+                             "decoder": decoder.settings.decoder.rawValue, "beam": decoder.settings.beam])
+            }
+            if bench.json { try printJSON(rows); return }
+            print("\(trained.name) on \(paths.count) lines, " + (decoder.settings.decoder == .beam ? "beam \(decoder.settings.beam)" : "greedy") + " decoding")
+            for r in rows {
+                print(String(format: "threads %d: %.3f s, %.1f lines/s", r["threads"] as! Int, r["seconds"] as! Double, r["lines_per_second"] as! Double))
+            }
+        }
+    }
+}
