@@ -34,6 +34,9 @@ public struct TrainConfig: Equatable {
     /// `Fl<classes>`.
     public var layers: String
     public var modelSeed: UInt64
+    /// A trained model whose weights start this run (same layers and alphabet), for
+    /// fine-tuning or continuing a finished run with a new schedule; nil: random weights.
+    public var initialModel: String?
 
     // MARK: optimisation
     public var epochs: Int
@@ -65,7 +68,7 @@ public struct TrainConfig: Equatable {
                                  "n_mfcc", "deltas", "normalize", "pre_emphasis", "stack", "mel_scale"]
     static let lineFrontEndFields = ["type", "height", "invert", "contrast", "binarization", "deskew", "max_skew", "slant",
                                      "max_slant", "crop", "margin"]
-    static let modelFields = ["layers", "seed"]
+    static let modelFields = ["layers", "seed", "init"]
     static let trainingFields = ["epochs", "batch_seconds", "batch_frames", "max_batch", "learning_rate", "min_learning_rate", "warmup_steps",
                                  "weight_decay", "clip_norm", "patience", "checkpoint_every", "seed", "max_bad_batches"]
     static let augmentFields = ["enabled", "speed", "gain_db", "noise_probability", "noise_snr_db", "time_masks", "time_mask_max",
@@ -172,6 +175,7 @@ public struct TrainConfig: Equatable {
             maxDuration: try data.double("max_duration", default: 30, range: 0.1...3600),
             frontEnd: frontEnd, lineFrontEnd: lineFrontEnd, layers: layers,
             modelSeed: UInt64(try model.int("seed", default: 1, range: 0...Int(Int32.max))),
+            initialModel: try model.string("init").map(resolve),
             epochs: epochs,
             batchSeconds: try training.double("batch_seconds", default: 60, range: 0.1...100_000),
             maxBatch: try training.int("max_batch", default: 32, range: 1...4096),

@@ -36,6 +36,12 @@ final class LineTrainerTests: XCTestCase {
         XCTAssertLessThan(summary.bestCER, 0.1, "validation CER after 30 epochs")
 
         let model = try RecognitionModel(path: folder + "/run/model.safetensors")
+        // model.init starts another run from these weights; another architecture is refused.
+        let network = try NetworkSpec.build(model.file.architecture, inputSize: 16, seed: 9)
+        try Trainer.initialize(network, spec: model.file.architecture, alphabet: model.alphabet, from: model.path)
+        XCTAssertEqual(network.namedParameters().map(\.parameter.value), try model.makeNetwork().namedParameters().map(\.parameter.value))
+        XCTAssertThrowsError(try Trainer.initialize(try NetworkSpec.build("[Cr3x3,6 Mp2x2 W8s2 Lbx8 Fl5]", inputSize: 16, seed: 1),
+                                                    spec: "[Cr3x3,6 Mp2x2 W8s2 Lbx8 Fl5]", alphabet: model.alphabet, from: model.path))
         XCTAssertEqual(model.input.kind, "image")
         XCTAssertEqual(model.file.architecture, "[Cr3x3,6 Mp2x2 W8s2 Lbx16 Fl5]")
         XCTAssertThrowsError(try model.makeRecognizer()) { XCTAssertTrue("\($0)".contains("handwriting model"), "\($0)") }
