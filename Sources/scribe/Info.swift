@@ -29,7 +29,7 @@ extension Scribe {
                     }
                 } catch {
                     failures += 1
-                    printError("error: \(error)")
+                    printError("Error: \(error)")
                     if format == .json { records.append(["path": file, "error": "\(error)"]) }
                 }
             }

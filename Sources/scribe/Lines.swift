@@ -7,7 +7,7 @@ extension Scribe {
     struct Lines: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Find the text lines of a page scan (or read them from ALTO/PAGE XML) and draw them.",
-            discussion: "Boxes and polygons are in page pixels, in reading order. With --compare, lines from a layout file are matched to the found ones (IoU ≥ 0.5) and the recall is printed.")
+            discussion: "Lines come in reading order. Coordinates are page pixels with the origin at the top-left corner: a box is x0 y0 x1 y1 (left, top, right, bottom; x1 and y1 one past the last pixel), in the text output's second column and as the JSON \"box\" array; a polygon is a list of [x, y] points. With --compare, lines from a layout file are matched to the found ones (IoU ≥ 0.5) and the recall is printed.")
 
         @Argument(help: "Page scan (PNG).")
         var page: String

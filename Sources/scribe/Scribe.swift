@@ -15,4 +15,40 @@ struct Scribe: ParsableCommand {
         subcommands: [Transcribe.self, Recognize.self, Train.self, Evaluate.self, Score.self,
                       Info.self, Features.self, Spectrogram.self, Lines.self, Normalize.self,
                       Decode.self, Align.self, LM.self, Model.self, Bench.self])
+
+    /// Runs the command line; a first word that is no subcommand gets the nearest one
+    /// suggested (argument-parser would otherwise complain about the options after it).
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let first = arguments.first, !first.hasPrefix("-"), first != "help" {
+            let names = configuration.subcommands.map { $0._commandName }
+            if !names.contains(first) {
+                let nearest = names.min { editDistance($0, first) < editDistance($1, first) }!
+                let hint = editDistance(nearest, first) <= max(2, first.count / 3) ? " Did you mean '\(nearest)'?" : ""
+                exit(withError: ValidationError("unknown command '\(first)'.\(hint) Commands: \(names.joined(separator: ", ")) (scribe --help describes them)."))
+            }
+        }
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    /// Levenshtein distance between two command names.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var row = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                let old = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = old
+            }
+        }
+        return row[b.count]
+    }
 }

@@ -112,7 +112,7 @@ extension Scribe {
                     }
                 case .failure(let error):
                     failed += 1
-                    FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+                    FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
                 }
             }
             if failed > 0 {

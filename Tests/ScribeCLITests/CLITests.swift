@@ -51,6 +51,17 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(Array(bytes.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
     }
 
+    /// A mistyped command gets the nearest one suggested (exit 64), not a complaint about its options.
+    func testUnknownCommandSuggestsTheNearest() throws {
+        let r = try scribe(["feature", "x.wav", "-o", "a.npy"])
+        XCTAssertEqual(r.status, 64)
+        XCTAssertTrue(r.err.contains("unknown command 'feature'. Did you mean 'features'?"), r.err)
+        let far = try scribe(["zzzzzzzz"])
+        XCTAssertEqual(far.status, 64)
+        XCTAssertFalse(far.err.contains("Did you mean"), far.err)
+        XCTAssertTrue(far.err.contains("recognize"), far.err)
+    }
+
     func testErrorsExitNonZeroAndNameTheFile() throws {
         let text = dir.appendingPathComponent("notes.wav").path
         try Data("not audio".utf8).write(to: URL(fileURLWithPath: text))
