@@ -33,7 +33,7 @@ extension Scribe {
         var input: PosteriorDomain = .auto
         @Option(help: "The transcript to align.")
         var text: String
-        @Option(parsing: .unconditional, help: "Seconds between frames.")
+        @Option(parsing: .unconditional, help: "Seconds between posterior frames: the frame rate of the model that wrote them (0.02 for wav2vec 2.0 and most CTC models; Scribe's speech models use 0.03).")
         var frameSeconds: Double = 0.02
         @Option(help: "Output: text (a line per word), json or srt.")
         var format: AlignFormat = .text

@@ -34,7 +34,7 @@ extension Scribe {
         @OptionGroup var decoding: DecoderOptions
         @Option(help: "Output: text (one line per file) or json (JSON Lines with scores and word times).")
         var format: DecodeFormat = .text
-        @Option(parsing: .unconditional, help: "Seconds between frames, for word times in JSON output.")
+        @Option(parsing: .unconditional, help: "Seconds between posterior frames, for word times in JSON output: the frame rate of the model that wrote them (0.02 for wav2vec 2.0 and most CTC models; Scribe's speech models use 0.03; the 0.01 s feature hop is usually subsampled by the network).")
         var frameSeconds: Double = 0.02
         @Option(help: "Worker threads. (default: all cores)")
         var threads: Int?

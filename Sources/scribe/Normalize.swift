@@ -46,14 +46,17 @@ extension Scribe {
             settings.slant = slant
             settings.deskew = deskew
             settings.crop = crop
-            let (image, report) = LineNormalizer(settings).normalize(GrayImage(try PNGReader().read(line)))
-            if windows {
-                try PNGWriter.write(Self.drawWindows(image, WindowGeometry(width: windowWidth, stride: windowStride)), to: output)
-            } else {
-                try PNGWriter.write(image.image8, to: output)
-            }
-            printError(String(format: "%@: %d × %d px, skew %.2f°, slant %.0f°%@", output, image.width, image.height,
+            let input = GrayImage(try PNGReader().read(line))
+            let (image, report) = LineNormalizer(settings).normalize(input)
+            let written = windows ? Self.drawWindows(image, WindowGeometry(width: windowWidth, stride: windowStride)) : image.image8
+            try PNGWriter.write(written, to: output)
+            printError(String(format: "%@: line %d × %d px%@, skew %.2f°, slant %.0f°%@", output, image.width, image.height,
+                              windows ? String(format: " (picture with its windows %d × %d px)", written.width, written.height) : "",
                               report.skewDegrees, report.slantDegrees, report.inverted ? ", inverted" : ""))
+            // A text line is several times wider than high; a page or a word column is not.
+            if input.width < input.height * 2 {
+                printError("warning: \(line) is \(input.width) × \(input.height) px, not the wide strip of one text line; for a page, find its lines first (scribe lines) and normalize one of them")
+            }
         }
 
         /// The line in gray, a tick above it at each frame's centre, and below it the span of

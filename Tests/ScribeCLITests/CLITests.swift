@@ -119,6 +119,9 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.err)
         let image = try PNGReader().read(out, rgb: true)
         XCTAssertEqual(image.height, 40 + 16, "line plus the two window bands")
+        XCTAssertTrue(r.err.contains("(picture with its windows \(image.width) × \(image.height) px)"), r.err)
+        // The synthetic page is taller than wide: normalizing it whole gets a warning.
+        XCTAssertTrue(r.err.contains("not the wide strip of one text line"), r.err)
         let bad = try scribe(["normalize", "/no/such/line.png", "-o", out])
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.err.contains("/no/such/line.png"), bad.err)
