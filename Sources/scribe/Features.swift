@@ -25,9 +25,12 @@ extension Scribe {
         var kind: FeatureKind = .logmel
 
         @OptionGroup var frontEnd: FrontEndOptions
+        @OptionGroup var shape: FeatureShapeOptions
 
         func run() throws {
-            let extractor = try FeatureExtractor(config: frontEnd.config(kind: kind), threads: frontEnd.threadCount)
+            var config = try frontEnd.config(kind: kind, file: file)
+            shape.apply(to: &config)
+            let extractor = try FeatureExtractor(config: config, threads: frontEnd.threadCount)
             let features = try extractWithProgress(extractor, file: file)
             try Npy.write(features, to: output)
             printError("\(output): \(features.rows) frames × \(features.columns) \(kind.rawValue) features")

@@ -9,8 +9,8 @@ extension ResampleQuality: ExpressibleByArgument {}
 
 /// Front-end options shared by every command that analyses audio, named as in librosa.
 struct FrontEndOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Resample to this rate (Hz) before analysis.")
-    var sampleRate: Int = 16_000
+    @Option(parsing: .unconditional, help: "Resample to this rate (Hz) before analysis. (default: 16000, or the file's own rate when it is lower: upsampling adds no content, only an empty top half)")
+    var sampleRate: Int?
     @Option(parsing: .unconditional, help: "FFT size in samples. (default: 25 ms at --sample-rate)")
     var nFFT: Int?
     @Option(parsing: .unconditional, help: "Window length in samples, ≤ --n-fft. (default: --n-fft)")
@@ -27,12 +27,6 @@ struct FrontEndOptions: ParsableArguments {
     var melScale: MelScale = .slaney
     @Option(help: "Analysis window: hann or hamming (periodic).")
     var window: WindowKind = .hann
-    @Option(parsing: .unconditional, help: "Number of MFCCs (with --kind mfcc).")
-    var nMFCC: Int = 13
-    @Option(parsing: .unconditional, help: "Append deltas (1) or deltas and delta-deltas (2).")
-    var deltas: Int = 0
-    @Flag(help: "Normalize each feature to zero mean and unit variance over the utterance.")
-    var normalize = false
     @Option(parsing: .unconditional, help: "Pre-emphasis coefficient, e.g. 0.97 (0: off).")
     var preEmphasis: Float = 0
     @Option(parsing: .unconditional, help: "Standard deviation of Gaussian dither added to samples (0: off).")
@@ -44,9 +38,15 @@ struct FrontEndOptions: ParsableArguments {
     @Option(help: "Worker threads. (default: all cores)")
     var threads: Int?
 
-    /// The configuration these options describe, for `kind`.
-    func config(kind: FeatureKind) -> FrontEndConfig {
-        var c = FrontEndConfig.speech(sampleRate: sampleRate, kind: kind)
+    /// The rate `file` is analysed at: --sample-rate, else 16 kHz or the file's own rate if lower.
+    func rate(for file: String) throws -> Int {
+        if let sampleRate { return sampleRate }
+        return min(16_000, try AudioFile.info(file).sampleRate)
+    }
+
+    /// The configuration these options describe, for `kind` and the audio `file`.
+    func config(kind: FeatureKind, file: String) throws -> FrontEndConfig {
+        var c = FrontEndConfig.speech(sampleRate: try rate(for: file), kind: kind)
         if let nFFT { c.nFFT = nFFT; c.winLength = nFFT }
         if let winLength { c.winLength = winLength }
         if let hopLength { c.hopLength = hopLength }
@@ -55,9 +55,6 @@ struct FrontEndOptions: ParsableArguments {
         c.fMax = fMax
         c.melScale = melScale
         c.window = window
-        c.nMFCC = nMFCC
-        c.deltaOrder = deltas
-        c.normalize = normalize
         c.preEmphasis = preEmphasis
         c.dither = dither
         c.center = center
@@ -69,5 +66,21 @@ struct FrontEndOptions: ParsableArguments {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+}
+
+/// Options that shape feature matrices (not pictures): MFCC count, deltas, normalization.
+struct FeatureShapeOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: "Number of MFCCs (with --kind mfcc).")
+    var nMFCC: Int = 13
+    @Option(parsing: .unconditional, help: "Append deltas (1) or deltas and delta-deltas (2).")
+    var deltas: Int = 0
+    @Flag(help: "Normalize each feature to zero mean and unit variance over the utterance.")
+    var normalize = false
+
+    func apply(to c: inout FrontEndConfig) {
+        c.nMFCC = nMFCC
+        c.deltaOrder = deltas
+        c.normalize = normalize
     }
 }

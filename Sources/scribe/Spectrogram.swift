@@ -39,7 +39,7 @@ extension Scribe {
         }
 
         func run() throws {
-            let config = frontEnd.config(kind: linear ? .power : .melpower)
+            let config = try frontEnd.config(kind: linear ? .power : .melpower, file: file)
             let extractor = try FeatureExtractor(config: config, threads: frontEnd.threadCount)
             var power = try extractWithProgress(extractor, file: file)
             power.apply { 10 * log10(max($0, 1e-10)) }

@@ -51,6 +51,19 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(Array(bytes.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
     }
 
+    /// Audio below 16 kHz is analysed at its own rate unless --sample-rate asks otherwise
+    /// (upsampling 8 kHz speech only adds an empty top half and mel bands at the floor).
+    func testNarrowbandAudioKeepsItsRate() throws {
+        try TinyCorpus.write("narrow", count: 1, seed: 1, in: dir.path)
+        let wav = dir.appendingPathComponent("wav/narrow-0.wav").path, out = dir.appendingPathComponent("n.npy").path
+        let own = try scribe(["features", wav, "-o", out])
+        XCTAssertEqual(own.status, 0, own.err)
+        XCTAssertTrue(own.err.contains("× 40 logmel features"), own.err)
+        let up = try scribe(["features", wav, "-o", out, "--sample-rate", "16000"])
+        XCTAssertTrue(up.err.contains("× 80 logmel features"), up.err)
+        XCTAssertFalse(try scribe(["spectrogram", "--help"]).out.contains("--n-mfcc"), "pictures take no MFCC options")
+    }
+
     /// A mistyped command gets the nearest one suggested (exit 64), not a complaint about its options.
     func testUnknownCommandSuggestsTheNearest() throws {
         let r = try scribe(["feature", "x.wav", "-o", "a.npy"])
