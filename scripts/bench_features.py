@@ -76,7 +76,7 @@ def main():
 
     threads = [int(t) for t in args.threads.split(",")]
     scribe = json.loads(subprocess.run(
-        [args.scribe, "bench", "features", "--json", "--seconds", str(args.seconds), "--threads", args.threads,
+        [args.scribe, "bench", "features", "--format", "json", "--seconds", str(args.seconds), "--threads", args.threads,
          "--repeats", str(args.repeats)], check=True, capture_output=True, text=True).stdout)
     scribe = {row["threads"]: row["seconds"] for row in scribe}
     import librosa

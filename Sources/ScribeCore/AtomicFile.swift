@@ -7,7 +7,14 @@ import Glibc
 public struct AtomicWriteError: Error, CustomStringConvertible {
     public let path: String
     public let reason: String
-    public var description: String { "cannot write \(path): \(reason); check that the folder exists, is writable and has free space" }
+    /// What to do about it.
+    public var hint = "check that the folder exists, is writable and has free space"
+    public init(path: String, reason: String, hint: String? = nil) {
+        self.path = path
+        self.reason = reason
+        if let hint { self.hint = hint }
+    }
+    public var description: String { "cannot write \(path): \(reason); \(hint)" }
 }
 
 /// Writes files so that a reader (or a restart after `kill -9` or a power cut) sees either

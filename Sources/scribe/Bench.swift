@@ -32,8 +32,7 @@ extension Scribe {
         var threads: String = "1,2"
         @Option(help: "Timed repetitions per row (the median is reported).")
         var repeats: Int = 7
-        @Flag(help: "Print JSON instead of a table.")
-        var json = false
+        @OptionGroup var output: TableFormatOption
 
         func run() throws {
             let counts = try BenchInputs.threadCounts(threads)
@@ -56,7 +55,7 @@ extension Scribe {
                 let median = times.sorted()[times.count / 2]
                 rows.append(["system": "scribe", "threads": n, "seconds": median, "speed": seconds / median])
             }
-            if json {
+            if output.isJSON {
                 let data = try JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
             } else {

@@ -57,8 +57,7 @@ extension Scribe {
         var manifest: String?
         @Option(help: "... and the text the word 4-gram LM is estimated on (keep it apart from the manifest's transcripts).")
         var lmText: String?
-        @Flag(help: "Print JSON instead of a table.")
-        var json = false
+        @OptionGroup var output: TableFormatOption
 
         func run() throws {
             let widths = beams.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -124,7 +123,7 @@ extension Scribe {
                     try (lines.joined(separator: "\n") + "\n").write(toFile: write + "/scribe_\(name).txt", atomically: true, encoding: .utf8)
                 }
             }
-            if json { try printJSON(rows); return }
+            if output.isJSON { try printJSON(rows); return }
             print("\(inputs.count) utterances × \(inputs.map(\.0.rows).reduce(0, +) / max(inputs.count, 1)) frames (mean) × \(alphabet.classCount) classes, one thread")
             print("decoder   beam  LM      pruning   ms/utt")
             for r in rows {
@@ -157,8 +156,7 @@ extension Scribe {
         var repeats: Int = 3
         @Option(help: "Write ref.txt and hyp.txt to this folder.")
         var write: String?
-        @Flag(help: "Print JSON instead of a table.")
-        var json = false
+        @OptionGroup var output: TableFormatOption
 
         func run() throws {
             var data = BenchData(seed: 11)
@@ -182,7 +180,7 @@ extension Scribe {
                     rows.append(["system": "scribe", "unit": unit.rawValue, "threads": n, "ms_total": 1000 * s, "rate": rate])
                 }
             }
-            if json { try printJSON(rows); return }
+            if output.isJSON { try printJSON(rows); return }
             print("\(pairs) sentence pairs")
             for r in rows {
                 print(String(format: "%@ threads %d: %8.2f ms  rate %.4f", (r["unit"] as! String) == "word" ? "WER" : "CER",

@@ -57,7 +57,7 @@ extension Scribe {
                 rows.append(["threads": n, "lines": paths.count, "seconds": t, "lines_per_second": Double(paths.count) / t,
                              "decoder": decoder.settings.decoder.rawValue, "beam": decoder.settings.beam])
             }
-            if bench.json { try printJSON(rows); return }
+            if bench.output.isJSON { try printJSON(rows); return }
             print("\(trained.name) on \(paths.count) lines, " + (decoder.settings.decoder == .beam ? "beam \(decoder.settings.beam)" : "greedy") + " decoding")
             for r in rows {
                 print(String(format: "threads %d: %.3f s, %.1f lines/s", r["threads"] as! Int, r["seconds"] as! Double, r["lines_per_second"] as! Double))

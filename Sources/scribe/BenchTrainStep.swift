@@ -38,8 +38,7 @@ extension Scribe {
         var warmup: Int = 1
         @Option(help: "Frames of the utterance timed for inference (0 to skip).")
         var inferenceFrames: Int = 1000
-        @Flag(help: "Print JSON lines instead of a table.")
-        var json = false
+        @OptionGroup var output: TableFormatOption
 
         static func list(_ text: String, _ name: String) throws -> [Int] {
             let values = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -129,7 +128,7 @@ extension Scribe {
                     rows.append(row)
                 }
             }
-            if json {
+            if output.isJSON {
                 for row in rows {
                     print(String(decoding: try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys]), as: UTF8.self))
                 }

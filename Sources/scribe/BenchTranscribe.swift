@@ -42,7 +42,7 @@ extension Scribe {
                 rows.append(["threads": n, "audio_seconds": seconds, "seconds": t, "rtf": t / seconds,
                              "decoder": decoder.settings.decoder.rawValue, "beam": decoder.settings.beam])
             }
-            if bench.json { try printJSON(rows); return }
+            if bench.output.isJSON { try printJSON(rows); return }
             print(String(format: "%@ on %d files, %.1f s of audio, %@ decoding", trained.name, files.count, seconds,
                          decoder.settings.decoder == .beam ? "beam \(decoder.settings.beam)" : "greedy"))
             for r in rows {
@@ -59,6 +59,17 @@ struct BenchRunOptions: ParsableArguments {
     var threads: String = "1,2"
     @Option(help: "Timed repetitions (the median is reported).")
     var repeats: Int = 3
-    @Flag(help: "Print JSON instead of a table.")
+    @OptionGroup var output: TableFormatOption
+}
+
+/// How tables and summaries are printed: `--format text|json` (`--json` is kept, hidden, as
+/// an older spelling).
+struct TableFormatOption: ParsableArguments {
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+    @Option(help: "Output: text or json.")
+    var format: Format = .text
+    @Flag(help: .hidden)
     var json = false
+
+    var isJSON: Bool { json || format == .json }
 }

@@ -34,7 +34,9 @@ extension Scribe {
         @OptionGroup var scoring: ScoringOptions
         @Option(help: "Report format on standard output: text, json or csv.")
         var format: ReportFormat = .text
-        @Option(help: "Also write the JSON report here.")
+        @Option(name: [.short, .customLong("output")], help: "Write the report (in --format) here instead of standard output, as score -o does.")
+        var output: String?
+        @Option(help: .hidden)
         var report: String?
         @Option(help: "Also write a single-file HTML report here (utterances worst first with alignments).")
         var html: String?
@@ -44,6 +46,7 @@ extension Scribe {
         var threads: Int?
 
         func run() throws {
+            try FileCheck.writable(output, report, html, hypotheses)
             let entries = try Manifest.read(manifest, split: split)
             let workers = threads ?? Workers.availableCores
             let makeWorker: () throws -> (String) throws -> String
@@ -70,7 +73,7 @@ extension Scribe {
             let result = ScoreReport.make(pairs: pairs, units: scoring.unit.units, normalization: scoring.normalization,
                                           referencePath: manifest, hypothesisPath: model,
                                           resamples: scoring.resamples, seed: scoring.seed)
-            try emit(result.render(format, worst: scoring.worst, confusions: scoring.confusions), to: nil)
+            try emit(result.render(format, worst: scoring.worst, confusions: scoring.confusions), to: output)
             if let report { try emit(result.render(.json, worst: scoring.worst, confusions: scoring.confusions), to: report) }
             if let html { try emit(HTMLReport.render(result, title: "Scribe evaluation of \(model) on \(manifest)",
                                                                inputs: Dictionary(entries.map { ($0.id, $0.path) }, uniquingKeysWith: { a, _ in a })), to: html) }

@@ -28,6 +28,7 @@ extension Scribe {
         @OptionGroup var shape: FeatureShapeOptions
 
         func run() throws {
+            try FileCheck.writable(output)
             var config = try frontEnd.config(kind: kind, file: file)
             shape.apply(to: &config)
             let extractor = try FeatureExtractor(config: config, threads: frontEnd.threadCount)

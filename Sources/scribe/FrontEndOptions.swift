@@ -46,7 +46,12 @@ struct FrontEndOptions: ParsableArguments {
 
     /// The configuration these options describe, for `kind` and the audio `file`.
     func config(kind: FeatureKind, file: String) throws -> FrontEndConfig {
-        var c = FrontEndConfig.speech(sampleRate: try rate(for: file), kind: kind)
+        config(kind: kind, rate: try rate(for: file))
+    }
+
+    /// The configuration for `kind` at the sample rate `rate`.
+    func config(kind: FeatureKind, rate: Int) -> FrontEndConfig {
+        var c = FrontEndConfig.speech(sampleRate: rate, kind: kind)
         if let nFFT { c.nFFT = nFFT; c.winLength = nFFT }
         if let winLength { c.winLength = winLength }
         if let hopLength { c.hopLength = hopLength }
@@ -66,6 +71,9 @@ struct FrontEndOptions: ParsableArguments {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        // Numbers out of range are a wrong command line, whatever the file (16 kHz stands in
+        // for a rate not given).
+        do { try config(kind: .logmel, rate: sampleRate ?? 16_000).validate() } catch { throw ValidationError("\(error)") }
     }
 }
 

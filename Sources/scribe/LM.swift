@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ScribeCore
 import ScribeDecode
 
 extension LMText.Unit: ExpressibleByArgument {}
@@ -39,6 +40,7 @@ extension Scribe {
         }
 
         func run() throws {
+            try FileCheck.writable(output)
             let sentences = try LMText.read(text, unit: unit)
             guard !sentences.isEmpty else {
                 throw ValidationError("\(text.joined(separator: ", ")) holds no non-empty lines to estimate from")
@@ -62,8 +64,7 @@ extension Scribe {
         var lm: String
         @Option(help: "Token unit: char or word. (default: the model's, char when its vocabulary holds <space>)")
         var unit: LMText.Unit?
-        @Flag(help: "Print JSON.")
-        var json = false
+        @OptionGroup var output: TableFormatOption
 
         func run() throws {
             let model = try ARPAReader.read(lm)
@@ -73,7 +74,7 @@ extension Scribe {
                 throw DecodeError.invalidOption("\(lm) is a \(modelUnit.rawValue) LM (its vocabulary \(modelUnit == .char ? "holds" : "lacks") \(CharacterLMScorer.spaceToken)) but --unit \(unit.rawValue) was given; leave --unit out to use the model's unit")
             }
             let result = PerplexityResult.compute(model: model, sentences: try LMText.read(text, unit: unit ?? modelUnit))
-            if json {
+            if output.isJSON {
                 let record: [String: Any] = ["lm": lm, "sentences": result.sentences, "tokens": result.tokens,
                                              "oov": result.outOfVocabulary, "log10_prob": result.log10Prob,
                                              "perplexity": result.perplexity]

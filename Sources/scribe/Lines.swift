@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ScribeCore
 import ScribeImage
 
 extension Scribe {
@@ -32,6 +33,7 @@ extension Scribe {
         }
 
         func run() throws {
+            try FileCheck.writable(output)
             let scan = try PNGReader(maxPixels: maxPixels).read(page)
             let gray = GrayImage(scan)
             let lines = try layout.map { try LayoutXML.read($0) } ?? PageSegmenter().lines(in: gray)

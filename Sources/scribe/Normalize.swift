@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ScribeCore
 import ScribeImage
 
 extension Binarization: ExpressibleByArgument {}
@@ -40,6 +41,7 @@ extension Scribe {
         }
 
         func run() throws {
+            try FileCheck.writable(output)
             var settings = LineNormalization()
             settings.height = height
             settings.binarization = binarize

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ScribeCore
 import ScribeEval
 
 extension TranscriptFormat: ExpressibleByArgument {}
@@ -82,6 +83,7 @@ extension Scribe {
         @OptionGroup var scoring: ScoringOptions
 
         func run() throws {
+            try FileCheck.writable(output)
             let reference = try Transcript.read(ref, format: inputFormat)
             let pairs = try Transcript.pair(reference: reference, hypothesis: Transcript.read(hyp, format: inputFormat))
             let second = try compare.map { try Transcript.pair(reference: reference, hypothesis: Transcript.read($0, format: inputFormat)) }
@@ -96,9 +98,5 @@ extension Scribe {
 /// Prints `text` or writes it to `path`.
 func emit(_ text: String, to path: String?) throws {
     guard let path else { print(text, terminator: text.hasSuffix("\n") ? "" : "\n"); return }
-    do {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-        throw ValidationError("cannot write \(path) (\(error.localizedDescription)); check that its folder exists and is writable")
-    }
+    try AtomicFile.write(text, to: path)
 }

@@ -39,6 +39,7 @@ extension Scribe {
         }
 
         func run() throws {
+            try FileCheck.writable(output)
             let config = try frontEnd.config(kind: linear ? .power : .melpower, file: file)
             let extractor = try FeatureExtractor(config: config, threads: frontEnd.threadCount)
             var power = try extractWithProgress(extractor, file: file)

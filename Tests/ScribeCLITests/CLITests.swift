@@ -64,6 +64,31 @@ final class CLITests: XCTestCase {
         XCTAssertFalse(try scribe(["spectrogram", "--help"]).out.contains("--n-mfcc"), "pictures take no MFCC options")
     }
 
+    /// Every output path is checked before the work starts, with one error path: exit 1 and
+    /// "Error: cannot write PATH: ...", nothing half-printed on standard output.
+    func testOutputPathsAreCheckedFirst() throws {
+        let text = dir.appendingPathComponent("ref.txt").path
+        try "a b c\n".write(toFile: text, atomically: true, encoding: .utf8)
+        let missing = dir.appendingPathComponent("no/such/folder").path
+        try TinyCorpus.write("w", count: 1, seed: 1, in: dir.path)
+        let wav = dir.appendingPathComponent("wav/w-0.wav").path
+        for args in [["score", "--ref", text, "--hyp", text, "-o", missing + "/s.txt"],
+                     ["lm", "build", text, "-o", missing + "/lm.arpa"],
+                     ["features", wav, "-o", missing + "/f.npy"],
+                     ["spectrogram", wav, "-o", missing + "/s.png"],
+                     ["evaluate", "--model", dir.path, "--manifest", dir.appendingPathComponent("w.tsv").path,
+                      "--alphabet", text, "--html", missing + "/r.html"]] {
+            let r = try scribe(args)
+            XCTAssertEqual(r.status, 1, "\(args[0]): \(r.err)")
+            XCTAssertTrue(r.err.hasPrefix("Error: cannot write \(missing)/"), "\(args[0]): \(r.err)")
+            XCTAssertTrue(r.err.contains("does not exist; create it first"), r.err)
+            XCTAssertEqual(r.out, "", "\(args[0]) printed before failing")
+        }
+        let folder = try scribe(["features", wav, "-o", dir.path])
+        XCTAssertEqual(folder.status, 1)
+        XCTAssertTrue(folder.err.contains("it is a folder; give a file name"), folder.err)
+    }
+
     /// A mistyped command gets the nearest one suggested (exit 64), not a complaint about its options.
     func testUnknownCommandSuggestsTheNearest() throws {
         let r = try scribe(["feature", "x.wav", "-o", "a.npy"])

@@ -74,7 +74,7 @@ final class DecodeScoreCLITests: XCTestCase {
         XCTAssertGreaterThan(result["perplexity"] as! Double, 1)
         // A character LM is scored in characters without being told; a contradicting --unit is refused.
         XCTAssertEqual(try scribe(["lm", "build", "--order", "3", "--unit", "char", "text.txt", "-o", "chars.arpa"]).status, 0)
-        let chars = try scribe(["lm", "perplexity", "--lm", "chars.arpa", "text.txt", "--json"])
+        let chars = try scribe(["lm", "perplexity", "--lm", "chars.arpa", "text.txt", "--format", "json"])
         let charResult = try JSONSerialization.jsonObject(with: Data(chars.out.utf8)) as! [String: Any]
         XCTAssertEqual(charResult["oov"] as? Int, 0, chars.out)
         XCTAssertEqual(charResult["tokens"] as? Int, 20) // 7 + 5 + 5 characters and spaces, plus one </s> each
