@@ -56,9 +56,6 @@ public struct CTCLoss: Sendable {
     /// raising `CTCError.impossibleAlignment`.
     public var zeroInfinity: Bool
 
-    /// log(0), the value of unreachable lattice states.
-    static let logZero = -Double.infinity
-
     public init(blank: Int = 0, reduction: CTCReduction = .mean, zeroInfinity: Bool = false) {
         self.blank = blank
         self.reduction = reduction
@@ -177,7 +174,7 @@ public struct CTCLoss: Sendable {
         work.occupancy.withUnsafeMutableBufferPointer { occBuf in
             let alpha = alphaBuf.baseAddress!, beta = betaBuf.baseAddress!, occ = occBuf.baseAddress!
             // Forward: alpha[t, s] = log P(prefix of the extended target up to s, frames 0...t).
-            for s in 0..<S { alpha[s] = Self.logZero }
+            for s in 0..<S { alpha[s] = LogSpace.zero }
             alpha[0] = logp(0, blank)
             if S > 1 { alpha[1] = logp(0, label(1)) }
             for t in 1..<max(n, 1) {
@@ -186,19 +183,19 @@ public struct CTCLoss: Sendable {
                     var a = prev[s]
                     if s >= 1 { a = LogSpace.logAdd(a, prev[s - 1]) }
                     if canSkip(s) { a = LogSpace.logAdd(a, prev[s - 2]) }
-                    cur[s] = a == Self.logZero ? Self.logZero : a + logp(t, label(s))
+                    cur[s] = a == LogSpace.zero ? LogSpace.zero : a + logp(t, label(s))
                 }
             }
             let last = alpha + (n - 1) * S
             let logLikelihood = S > 1 ? LogSpace.logAdd(last[S - 1], last[S - 2]) : last[0]
-            if logLikelihood == Self.logZero {
+            if logLikelihood == LogSpace.zero {
                 // Underflow of every path (not a length problem): report infinity unless ignored.
                 return zeroInfinity ? 0 : Double.infinity
             }
 
             // Backward: beta[t, s] = log P(suffix from s, frames t..<n), emission at t included.
             let endRow = beta + (n - 1) * S
-            for s in 0..<S { endRow[s] = Self.logZero }
+            for s in 0..<S { endRow[s] = LogSpace.zero }
             endRow[S - 1] = logp(n - 1, label(S - 1))
             if S > 1 { endRow[S - 2] = logp(n - 1, label(S - 2)) }
             for t in stride(from: n - 2, through: 0, by: -1) {
@@ -207,13 +204,13 @@ public struct CTCLoss: Sendable {
                     var a = next[s]
                     if s + 1 < S { a = LogSpace.logAdd(a, next[s + 1]) }
                     if s + 2 < S && canSkip(s + 2) { a = LogSpace.logAdd(a, next[s + 2]) }
-                    cur[s] = a == Self.logZero ? Self.logZero : a + logp(t, label(s))
+                    cur[s] = a == LogSpace.zero ? LogSpace.zero : a + logp(t, label(s))
                 }
             }
 
             // Gradient w.r.t. logits: softmax minus posterior occupancy of each class.
             for t in 0..<n {
-                for c in 0..<C { occ[c] = Self.logZero }
+                for c in 0..<C { occ[c] = LogSpace.zero }
                 let a = alpha + t * S, be = beta + t * S
                 for s in 0..<S {
                     let c = label(s)
@@ -223,7 +220,7 @@ public struct CTCLoss: Sendable {
                 for c in 0..<C {
                     let lpc = logp(t, c)
                     // alpha·beta counts the emission at t twice; divide it out once.
-                    let posterior = occ[c] == Self.logZero ? 0 : exp(occ[c] - lpc - logLikelihood)
+                    let posterior = occ[c] == LogSpace.zero ? 0 : exp(occ[c] - lpc - logLikelihood)
                     g[c] = Float((exp(lpc) - posterior) * gradientScale)
                 }
             }
