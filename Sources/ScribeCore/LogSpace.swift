@@ -15,4 +15,18 @@ public enum LogSpace {
 
     /// Natural log of 10: ARPA files store base-10 logs, the decoders use natural logs.
     public static let ln10 = 2.302585092994046
+
+    /// Log-softmax of each row of a (rows, columns) matrix, computed stably (the row's
+    /// maximum subtracted first). `src` and `dst` may be the same buffer.
+    public static func logSoftmaxRows(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+        for r in 0..<rows {
+            let s = src + r * columns, d = dst + r * columns
+            var peak = -Float.infinity
+            for j in 0..<columns { peak = max(peak, s[j]) }
+            var sum: Float = 0
+            for j in 0..<columns { sum += expf(s[j] - peak) }
+            let shift = peak + logf(sum)
+            for j in 0..<columns { d[j] = s[j] - shift }
+        }
+    }
 }

@@ -90,15 +90,8 @@ public enum Posteriors {
     public static func logSoftmaxRows(_ m: inout FeatureMatrix) {
         let columns = m.columns, rows = m.rows
         m.withUnsafeMutableValues { v in
-            for r in 0..<rows {
-                let base = r * columns
-                var peak = -Float.infinity
-                for c in 0..<columns { peak = max(peak, v[base + c]) }
-                var sum: Float = 0
-                for c in 0..<columns { sum += exp(v[base + c] - peak) }
-                let shift = peak + log(sum)
-                for c in 0..<columns { v[base + c] -= shift }
-            }
+            guard let p = v.baseAddress else { return }
+            LogSpace.logSoftmaxRows(p, p, rows: rows, columns: columns)
         }
     }
 }

@@ -137,7 +137,7 @@ public struct CTCLoss: Sendable {
         var lp = logits.values
         logits.values.withUnsafeValues { s in
             lp.withUnsafeMutableValues { d in
-                LogSoftmax.rows(s.baseAddress!, d.baseAddress!, rows: logits.frames * logits.batchSize, c: logits.channels)
+                LogSpace.logSoftmaxRows(s.baseAddress!, d.baseAddress!, rows: logits.frames * logits.batchSize, columns: logits.channels)
             }
         }
         return try self(logProbs: lp, inputLengths: logits.lengths, targets: targets)

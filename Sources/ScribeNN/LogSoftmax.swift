@@ -1,3 +1,4 @@
+import ScribeCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,25 +15,12 @@ public final class LogSoftmax: Layer {
 
     public var spec: String { "Om" }
 
-    /// Log-softmax of each row of a (rows, c) matrix, computed stably (max subtracted).
-    static func rows(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, rows: Int, c: Int) {
-        for r in 0..<rows {
-            let s = src + r * c, d = dst + r * c
-            var m = -Float.infinity
-            for j in 0..<c { m = max(m, s[j]) }
-            var sum: Float = 0
-            for j in 0..<c { sum += expf(s[j] - m) }
-            let lse = m + logf(sum)
-            for j in 0..<c { d[j] = s[j] - lse }
-        }
-    }
-
     public func forward(_ x: SequenceBatch, training: Bool) -> SequenceBatch {
         requireChannels( x, channels: inputSize, "LogSoftmax")
         var out = x
         x.values.withUnsafeValues { s in
             out.values.withUnsafeMutableValues { d in
-                Self.rows(s.baseAddress!, d.baseAddress!, rows: x.frames * x.batchSize, c: inputSize)
+                LogSpace.logSoftmaxRows(s.baseAddress!, d.baseAddress!, rows: x.frames * x.batchSize, columns: inputSize)
             }
         }
         out.zeroPadding()
