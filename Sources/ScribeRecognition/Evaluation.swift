@@ -50,32 +50,42 @@ public enum Evaluation {
     /// order, naming its id and path.
     public static func run(entries: [ManifestEntry], threads: Int, progress: ProgressSink? = nil,
                            makeWorker: () throws -> (String) throws -> String) throws -> [UtterancePair] {
-        var results = [Result<String, Error>?](repeating: nil, count: entries.count)
-        let lock = NSLock()
-        var setupError: Error?
-        // Interleaved assignment (entry i to worker i mod n) balances long and short files.
-        let n = max(1, min(threads, entries.count))
-        Workers.forEachChunk(count: n, threads: n) { range, _ in
-            for worker in range {
-                let transcribe: (String) throws -> String
-                do { transcribe = try makeWorker() } catch {
-                    lock.lock(); setupError = error; lock.unlock(); return
-                }
-                for i in stride(from: worker, to: entries.count, by: n) {
-                    let r = Result { try transcribe(entries[i].path) }
-                    lock.lock(); results[i] = r; lock.unlock()
-                    progress?.advance(by: 1)
-                }
-            }
-        }
-        if let setupError { throw setupError }
+        let results = try eachFile(entries.map(\.path), threads: threads, progress: progress, makeWorker: makeWorker)
         return try entries.indices.map { i in
-            switch results[i]! {
+            switch results[i] {
             case .success(let text):
                 return UtterancePair(id: entries[i].id, reference: entries[i].transcript, hypothesis: text)
             case .failure(let error):
                 throw EntryError(entry: entries[i], underlying: error)
             }
         }
+    }
+
+    /// Runs `work` on every file on `threads` threads and returns each file's result (or
+    /// error) in input order, so one bad file does not stop the others. `makeWorker` is
+    /// called once per thread (networks and decoders keep scratch storage); `progress` is
+    /// advanced once per file. Throws only if a worker cannot be made.
+    public static func eachFile<R>(_ paths: [String], threads: Int, progress: ProgressSink? = nil,
+                                   makeWorker: () throws -> (String) throws -> R) throws -> [Result<R, Error>] {
+        var results = [Result<R, Error>?](repeating: nil, count: paths.count)
+        let lock = NSLock()
+        var setupError: Error?
+        // Interleaved assignment (file i to worker i mod n) balances long and short files.
+        let n = max(1, min(threads, paths.count))
+        Workers.forEachChunk(count: n, threads: n) { range, _ in
+            for worker in range {
+                let work: (String) throws -> R
+                do { work = try makeWorker() } catch {
+                    lock.lock(); setupError = error; lock.unlock(); return
+                }
+                for i in stride(from: worker, to: paths.count, by: n) {
+                    let r = Result { try work(paths[i]) }
+                    lock.lock(); results[i] = r; lock.unlock()
+                    progress?.advance(by: 1)
+                }
+            }
+        }
+        if let setupError { throw setupError }
+        return results.map { $0! }
     }
 }

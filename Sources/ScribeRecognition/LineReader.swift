@@ -30,18 +30,16 @@ public final class LineReader {
     public let recognizer: LineRecognizer
     public let decoder: CTCDecoder
     let reader: PNGReader
+    /// Pixels of the normalized line per output frame (the window step).
+    public let columnsPerFrame: Int
 
     public init(recognizer: LineRecognizer, decoder: CTCDecoder, maxPixels: Int = 100_000_000) {
         self.recognizer = recognizer
         self.decoder = decoder
         reader = PNGReader(maxPixels: maxPixels)
-    }
-
-    /// Pixels of the normalized line per output frame (the window step).
-    public var columnsPerFrame: Int {
         var layer: Layer? = recognizer.network
         while let s = layer as? Series { layer = s.layers.first }
-        return (layer as? ConvWindow)?.stride ?? 1
+        columnsPerFrame = (layer as? ConvWindow)?.stride ?? 1
     }
 
     /// Recognizes the line image at `path` (PNG).

@@ -60,28 +60,15 @@ extension Scribe {
             let decoder = try decoding.makeDecoder(for: trained, wordTimings: format == .json)
             let workers = max(1, min(threads ?? Workers.availableCores, inputs.count))
             ComputeThreads.set(max(1, (threads ?? Workers.availableCores) / workers))
-            var results = [Result<LineTranscript, Error>?](repeating: nil, count: inputs.count)
-            let lock = NSLock()
             let bar = inputs.count > 1 ? ProgressBar(total: inputs.count, label: "recognize", force: progress) : nil
-            var setupError: Error?
-            Workers.forEachChunk(count: workers, threads: workers) { range, _ in
-                for w in range {
-                    let reader: LineReader
-                    do { reader = LineReader(recognizer: try trained.makeLineRecognizer(), decoder: decoder.copy(), maxPixels: maxPixels) } catch {
-                        lock.lock(); setupError = error; lock.unlock(); return
-                    }
-                    for i in stride(from: w, to: inputs.count, by: workers) {
-                        let r = Result { try reader.read(file: inputs[i]) }
-                        lock.lock(); results[i] = r; lock.unlock()
-                        bar?.advance(by: 1)
-                    }
-                }
+            let results = try Evaluation.eachFile(inputs, threads: workers, progress: bar) {
+                let reader = LineReader(recognizer: try trained.makeLineRecognizer(), decoder: decoder.copy(), maxPixels: maxPixels)
+                return { try reader.read(file: $0) }
             }
             bar?.finish()
-            if let setupError { throw setupError }
             var failed = 0
             for (i, result) in results.enumerated() {
-                switch result! {
+                switch result {
                 case .success(let t):
                     print(try render(t, file: inputs[i], model: trained, several: inputs.count > 1), terminator: "")
                 case .failure(let error):

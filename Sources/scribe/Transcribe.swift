@@ -73,34 +73,21 @@ extension Scribe {
             let workers = max(1, min(threads ?? Workers.availableCores, inputs.count))
             // The cores go to files when there are several, to one file's kernels otherwise.
             ComputeThreads.set(max(1, (threads ?? Workers.availableCores) / workers))
-            var results = [Result<Transcript, Error>?](repeating: nil, count: inputs.count)
-            let lock = NSLock()
             let bar = inputs.count > 1 ? ProgressBar(total: inputs.count, label: "transcribe", force: progress) : nil
             // One file: a bar over its seconds of audio, for long recordings.
             let single = inputs.count == 1 ? (try? AudioFile.info(inputs[0])).map {
                 ProgressBar(total: max(1, Int($0.duration.rounded(.up))), label: "transcribe", force: progress)
             } : nil
-            var setupError: Error?
-            Workers.forEachChunk(count: workers, threads: workers) { range, _ in
-                for w in range {
-                    let transcriber: Transcriber
-                    do { transcriber = Transcriber(recognizer: try trained.makeRecognizer(), decoder: decoder.copy()) } catch {
-                        lock.lock(); setupError = error; lock.unlock(); return
-                    }
-                    transcriber.maxChunkSeconds = maxChunk
-                    for i in stride(from: w, to: inputs.count, by: workers) {
-                        let r = Result { try transcriber.transcribe(file: inputs[i]) { done, _ in single?.update(done: Int(done)) } }
-                        lock.lock(); results[i] = r; lock.unlock()
-                        bar?.advance(by: 1)
-                    }
-                }
+            let results = try Evaluation.eachFile(inputs, threads: workers, progress: bar) {
+                let transcriber = Transcriber(recognizer: try trained.makeRecognizer(), decoder: decoder.copy())
+                transcriber.maxChunkSeconds = maxChunk
+                return { try transcriber.transcribe(file: $0) { done, _ in single?.update(done: Int(done)) } }
             }
             bar?.finish()
             single?.finish()
-            if let setupError { throw setupError }
             var failed = 0
             for (i, result) in results.enumerated() {
-                switch result! {
+                switch result {
                 case .success(let t):
                     let out = try render(t, file: inputs[i], model: trained, several: inputs.count > 1)
                     if let outputDir {

@@ -92,6 +92,14 @@ public enum TinyCorpus {
         return path
     }
 
+    /// Training options for tests: one thread, no log output.
+    public static func quietOptions() -> TrainOptions {
+        var o = TrainOptions()
+        o.threads = 1
+        o.log = { _ in }
+        return o
+    }
+
     public static func temporaryFolder(_ name: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("scribe-train-\(name)-\(getpid())").path
         try? FileManager.default.removeItem(atPath: path)

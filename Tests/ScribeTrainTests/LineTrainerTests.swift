@@ -22,12 +22,7 @@ final class LineTrainerTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
 
-    func quiet() -> TrainOptions {
-        var o = TrainOptions()
-        o.threads = 1
-        o.log = { _ in }
-        return o
-    }
+    func quiet() -> TrainOptions { TinyCorpus.quietOptions() }
 
     func testTinyLineModelLearnsAndReads() throws {
         let config = try TrainConfig.load(path: TinyLines.writeConfig(folder: folder, output: "run", epochs: 30))

@@ -19,12 +19,7 @@ final class TrainerTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
 
-    func quiet() -> TrainOptions {
-        var o = TrainOptions()
-        o.threads = 1
-        o.log = { _ in }
-        return o
-    }
+    func quiet() -> TrainOptions { TinyCorpus.quietOptions() }
 
     /// A tiny model learns the tone language, and what it writes is a usable model: the
     /// recognizer built from the file transcribes a new recording.
