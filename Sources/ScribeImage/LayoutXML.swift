@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 
 /// A text line from a layout file or the segmenter: its polygon, box and optional text.
 public struct LayoutLine: Equatable, Sendable {
@@ -57,43 +54,73 @@ public enum LayoutError: Error, CustomStringConvertible, Equatable {
 /// `HPOS VPOS WIDTH HEIGHT` box; text from its `String@CONTENT`s. PAGE: `TextLine/Coords@points="x,y x,y ..."`,
 /// text from `TextEquiv/Unicode`.
 public enum LayoutXML {
+    /// Reads the lines of the ALTO or PAGE file at `path`.
     public static func read(_ path: String) throws -> [LayoutLine] {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw LayoutError.unreadable(path: path, reason: "it is a directory")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw LayoutError.unreadable(path: path, reason: "cannot read the file")
+            throw LayoutError.unreadable(path: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
         }
-        let delegate = LayoutParser()
-        let parser = XMLParser(data: data)
-        parser.delegate = delegate
-        guard parser.parse() else {
-            throw LayoutError.unreadable(path: path, reason: parser.parserError.map { "\($0.localizedDescription)" } ?? "XML syntax error")
-        }
-        if delegate.lines.isEmpty { throw LayoutError.noLines(path: path) }
-        return delegate.lines
+        return try parse(data, path: path)
     }
 
-    /// Parses `"x y x y"` (ALTO) or `"x,y x,y"` (PAGE) point lists.
+    /// Reads the lines of ALTO or PAGE XML bytes; `path` names them in errors.
+    public static func parse(_ data: Data, path: String = "<layout>") throws -> [LayoutLine] {
+        guard !data.isEmpty else { throw LayoutError.unreadable(path: path, reason: "the file is empty") }
+        var collector = LineCollector()
+        do { try XMLReader.parse(data) { collector.take($0) } } catch let error as XMLSyntaxError {
+            throw LayoutError.unreadable(path: path, reason: "XML syntax error at \(error)")
+        }
+        if collector.lines.isEmpty { throw LayoutError.noLines(path: path) }
+        return collector.lines
+    }
+
+    /// Parses `"x y x y"` (ALTO) or `"x,y x,y"` (PAGE) point lists; a number that is not a
+    /// finite coordinate within ±10⁹ px ends the list there.
     static func points(_ text: String) -> [(x: Int, y: Int)] {
-        let numbers = text.split { $0 == " " || $0 == "," || $0 == "\n" || $0 == "\t" }.compactMap { Double($0) }
-        return stride(from: 0, to: numbers.count - 1, by: 2).map { (Int(numbers[$0].rounded()), Int(numbers[$0 + 1].rounded())) }
+        var numbers: [Int] = []
+        for field in text.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\n" || $0 == "\t" || $0 == "\r" }) {
+            guard let n = coordinate(field) else { break }
+            numbers.append(n)
+        }
+        return stride(from: 0, to: numbers.count - 1, by: 2).map { (numbers[$0], numbers[$0 + 1]) }
+    }
+
+    /// A pixel coordinate from text: finite and within ±10⁹, rounded; nil otherwise.
+    static func coordinate<S: StringProtocol>(_ text: S) -> Int? {
+        guard let v = Double(text), v.isFinite, abs(v) <= 1e9 else { return nil }
+        return Int(v.rounded())
     }
 }
 
-private final class LayoutParser: NSObject, XMLParserDelegate {
+/// Gathers `TextLine`s from the reader's events: ALTO's polygon or box and `String`
+/// contents, PAGE's `Coords` and the line's own `TextEquiv/Unicode`.
+private struct LineCollector {
     var lines: [LayoutLine] = []
     private var current: (id: String, polygon: [(x: Int, y: Int)], box: Box?, words: [String], unicode: String?)?
     private var inUnicode = false
     private var unicodeText = ""
-    private var depthInLineEquiv = 0
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                attributes: [String: String] = [:]) {
-        let local = name.split(separator: ":").last.map(String.init) ?? name
-        switch local {
+    static func local(_ name: String) -> Substring { name.split(separator: ":").last ?? Substring(name) }
+
+    mutating func take(_ event: XMLReader.Event) {
+        switch event {
+        case let .start(name, attributes): start(Self.local(name), attributes)
+        case let .text(text): if inUnicode { unicodeText += text }
+        case let .end(name): end(Self.local(name))
+        }
+    }
+
+    private mutating func start(_ name: Substring, _ attributes: [String: String]) {
+        switch name {
         case "TextLine":
             var box: Box?
-            if let h = attributes["HPOS"].flatMap(Double.init), let v = attributes["VPOS"].flatMap(Double.init),
-               let w = attributes["WIDTH"].flatMap(Double.init), let hh = attributes["HEIGHT"].flatMap(Double.init) {
-                box = Box(x0: Int(h), y0: Int(v), x1: Int(h + w), y1: Int(v + hh))
+            if let h = attributes["HPOS"].flatMap(LayoutXML.coordinate), let v = attributes["VPOS"].flatMap(LayoutXML.coordinate),
+               let w = attributes["WIDTH"].flatMap(LayoutXML.coordinate), let hh = attributes["HEIGHT"].flatMap(LayoutXML.coordinate),
+               w >= 0, hh >= 0 {
+                box = Box(x0: h, y0: v, x1: h + w, y1: v + hh)
             }
             current = (attributes["ID"] ?? attributes["id"] ?? "line_\(lines.count)", [], box, [], nil)
         case "Polygon" where current != nil && current!.polygon.isEmpty:
@@ -109,18 +136,13 @@ private final class LayoutParser: NSObject, XMLParserDelegate {
         }
     }
 
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        if inUnicode { unicodeText += string }
-    }
-
-    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-        let local = name.split(separator: ":").last.map(String.init) ?? name
-        if local == "Unicode", inUnicode {
+    private mutating func end(_ name: Substring) {
+        if name == "Unicode", inUnicode {
             inUnicode = false
             // A line's own TextEquiv comes after its words' ones in PAGE; keep the last.
             current?.unicode = unicodeText
         }
-        guard local == "TextLine", let line = current else { return }
+        guard name == "TextLine", let line = current else { return }
         let text = line.unicode ?? (line.words.isEmpty ? nil : line.words.joined(separator: " "))
         if line.polygon.count >= 3 {
             lines.append(LayoutLine(id: line.id, polygon: line.polygon, text: text))
