@@ -1,4 +1,5 @@
 import Foundation
+import Yams
 
 /// Errors in a training configuration: the file, the field's dotted path, and what was expected.
 public struct ConfigError: Error, CustomStringConvertible, Equatable {
@@ -90,5 +91,49 @@ struct ConfigSection {
             throw fail(key, "\"\(s)\" is not one of: \(T.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return v
+    }
+}
+
+/// A YAML document as plain values (`[String: Any]`, `[Any]`, scalars), built from Yams'
+/// node tree here rather than by `Yams.load`, which traps on a duplicated key. Duplicated
+/// keys, keys that are not text, and documents of more than `maxNodes` nodes once aliases
+/// are expanded (a "billion laughs" of anchors) are errors that name the problem.
+enum YAMLDocument {
+    /// Far more nodes than any training configuration has (about 60).
+    static let maxNodes = 100_000
+
+    static func load(_ text: String, file: String) throws -> Any? {
+        let root: Node?
+        do { root = try Yams.compose(yaml: text) } catch {
+            throw ConfigError(path: file, field: "", reason: "not valid YAML (\(error))")
+        }
+        guard let root else { return nil }
+        var budget = maxNodes
+        return try plain(root, at: "", budget: &budget, file: file)
+    }
+
+    private static func plain(_ node: Node, at field: String, budget: inout Int, file: String) throws -> Any {
+        budget -= 1
+        guard budget >= 0 else {
+            throw ConfigError(path: file, field: "", reason: "the document expands to more than \(maxNodes) values (anchors and aliases repeated over and over?)")
+        }
+        switch node {
+        case .scalar:
+            return node.any
+        case .sequence(let items):
+            return try items.enumerated().map { try plain($0.element, at: "\(field)[\($0.offset)]", budget: &budget, file: file) }
+        case .mapping(let pairs):
+            var out: [String: Any] = [:]
+            for (key, value) in pairs {
+                guard case .scalar(let scalar) = key else {
+                    throw ConfigError(path: file, field: field, reason: "a key is not plain text")
+                }
+                let name = scalar.string
+                let path = field.isEmpty ? name : field + "." + name
+                guard out[name] == nil else { throw ConfigError(path: file, field: path, reason: "the field is given twice") }
+                out[name] = try plain(value, at: path, budget: &budget, file: file)
+            }
+            return out
+        }
     }
 }

@@ -4,7 +4,6 @@ import ScribeCore
 import ScribeHTR
 import ScribeImage
 import ScribeRecognition
-import Yams
 
 /// Everything `scribe train` needs, read from one YAML file (every field is documented in
 /// the README's "Training" section; unknown fields are errors). Paths in the file are
@@ -91,10 +90,7 @@ public struct TrainConfig: Equatable {
 
     /// Parses configuration text; relative paths resolve against `path`'s folder.
     public static func parse(_ text: String, path: String) throws -> TrainConfig {
-        let document: Any?
-        do { document = try Yams.load(yaml: text.replacingOccurrences(of: "\r\n", with: "\n")) } catch {
-            throw ConfigError(path: path, field: "", reason: "not valid YAML (\(error))")
-        }
+        let document = try YAMLDocument.load(text.replacingOccurrences(of: "\r\n", with: "\n"), file: path)
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : folder.appendingPathComponent(p).standardized.path }
 

@@ -45,6 +45,19 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(c.decoding.decoder, .greedy)
     }
 
+    /// Found by `scripts/fuzz config`: Yams.load traps on a duplicated key.
+    func testDuplicateKeysAreErrorsNotTraps() {
+        assertError("training:\n  epochs: 2\n  epochs: 3\n", "training.epochs: the field is given twice")
+        assertError("decoding:\n  beam: 8\n  beam: 8\n", "decoding.beam: the field is given twice")
+        assertError("decoding:\n  decoder: beam\n? beam!: 8\n", "a key is not plain text")
+    }
+
+    func testAliasBombIsRefused() {
+        var yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for i in 1...9 { yaml += "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        assertError(yaml, "expands to more than")
+    }
+
     func testMistakesAreNamed() {
         let data = "data: {train: t.tsv, valid: v.tsv}\n"
         assertError(data + "trainig: {epochs: 3}\n", "train.yaml: trainig: unknown field; the fields of the top level are:")
