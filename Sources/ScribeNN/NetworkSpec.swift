@@ -29,6 +29,15 @@ public struct NetworkSpecError: Error, CustomStringConvertible, Equatable {
 ///
 /// `build` turns a spec into layers with freshly initialised weights drawn from a seed.
 public enum NetworkSpec {
+    /// The most parameters a spec may ask for (400 MB of weights): a spec comes from files
+    /// strangers send (model files, training configurations) and must not decide an
+    /// allocation unchecked.
+    public static let maxParameters = 100_000_000
+    /// The largest number a spec may hold (units, channels, kernel and window sizes).
+    public static let maxNumber = 1_000_000
+    /// The deepest nesting of `[...]`, `(...)`, `Res` and `Rx`.
+    public static let maxDepth = 64
+
     /// Builds the network described by `spec` for frames of `inputSize` channels. With
     /// `forLoading` the recurrent weights are not orthogonalized (they start at zero), for a
     /// network whose parameters are loaded right after.
@@ -49,6 +58,8 @@ public enum NetworkSpec {
         var dropoutSeed: UInt64
         var randomRecurrent = true
         var position = 0
+        var parameters = 0
+        var depth = 0
 
         func error(_ reason: String) -> NetworkSpecError { NetworkSpecError(spec: spec, position: position, reason: reason) }
 
@@ -64,13 +75,26 @@ public enum NetworkSpec {
         mutating func number() throws -> Int {
             let start = position
             while position < text.count, ("0"..."9").contains(text[position]) { position += 1 }
-            guard position > start, let n = Int(String(String.UnicodeScalarView(text[start..<position]))), n > 0 else {
-                throw error("expected a positive number")
+            guard position > start else { throw error("expected a positive number") }
+            guard position - start <= 7, let n = Int(String(String.UnicodeScalarView(text[start..<position]))), n <= NetworkSpec.maxNumber else {
+                throw error("numbers in a spec are at most \(NetworkSpec.maxNumber)")
             }
+            guard n > 0 else { throw error("expected a positive number") }
             return n
         }
 
+        /// Counts `count` more parameters against the budget, before they are allocated.
+        mutating func allocate(_ count: Int, for what: String) throws {
+            parameters += count
+            guard parameters <= NetworkSpec.maxParameters else {
+                throw error("\(what) brings the network to \(parameters) parameters, over the limit of \(NetworkSpec.maxParameters)")
+            }
+        }
+
         mutating func layer(inputSize: Int) throws -> Layer {
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= NetworkSpec.maxDepth else { throw error("layers nest deeper than \(NetworkSpec.maxDepth) levels") }
             if accept("[") {
                 var layers: [Layer] = []
                 var size = inputSize
@@ -113,6 +137,8 @@ public enum NetworkSpec {
             for kind in ["L", "G"] {
                 for dir in ["f", "r", "b"] where accept(kind + dir + "x") {
                     let n = try number()
+                    let gates = kind == "L" ? 4 : 3
+                    try allocate((dir == "b" ? 2 : 1) * gates * n * (inputSize + n + 2), for: kind + dir + "x\(n)")
                     func make() -> Layer {
                         kind == "L" ? LSTM(inputSize: inputSize, hiddenSize: n, randomRecurrent: randomRecurrent, generator: &generator)
                             : GRU(inputSize: inputSize, hiddenSize: n, randomRecurrent: randomRecurrent, generator: &generator)
@@ -126,7 +152,11 @@ public enum NetworkSpec {
                     }
                 }
             }
-            if accept("Fl") { return Linear(inputSize: inputSize, outputSize: try number(), generator: &generator) }
+            if accept("Fl") {
+                let n = try number()
+                try allocate(n * (inputSize + 1), for: "Fl\(n)")
+                return Linear(inputSize: inputSize, outputSize: n, generator: &generator)
+            }
             if accept("Ar") { return ReLU(size: inputSize) }
             if accept("At") { return Tanh(size: inputSize) }
             if accept("As") { return Sigmoid(size: inputSize) }
@@ -170,6 +200,7 @@ public enum NetworkSpec {
                     guard h % 2 == 1 else { throw error("convolution kernels need an odd height (they are padded vertically)") }
                     guard accept(",") else { throw error("expected ,<channels> after the kernel size") }
                     let out = try number()
+                    try allocate(out * (channels * h * w + 1), for: "C\(h)x\(w),\(out)")
                     layers.append(Conv2D(inChannels: channels, outChannels: out, kernel: (h, w), padding: (h / 2, 0), generator: &generator))
                     if relu { layers.append(ImageReLU()) }
                     channels = out

@@ -124,6 +124,24 @@ final class SafeTensorsTests: XCTestCase {
         XCTAssertThrowsError(try ModelFile.load(path: path)) { XCTAssertTrue("\($0)".contains("not used"), "\($0)") }
     }
 
+    /// Specs come from files strangers send: sizes are checked before anything is allocated
+    /// (`scripts/fuzz spec` found `Lrx55555555` allocating 40 GB), nesting is bounded.
+    func testHostileSpecsAreRefusedBeforeAllocating() {
+        let cases: [(String, String)] = [
+            ("[Lrx555555 Fl5]", "over the limit of 100000000"),
+            ("[Fl99999 Fl99999]", "Fl99999 brings the network to"),
+            ("[Cr3x3,9999 Mp2x2 Cr3x3,9999 W8s2 Fl5]", "over the limit"),
+            ("[Lbx55555555555555555555]", "at most 1000000"),
+            (String(repeating: "[", count: 100_000) + "Fl5", "nest deeper than 64 levels"),
+            (String(repeating: "Rx", count: 1000) + "Fl5", "nest deeper than 64 levels"),
+        ]
+        for (spec, fragment) in cases {
+            XCTAssertThrowsError(try NetworkSpec.build(spec, inputSize: 48, seed: 1), spec) {
+                XCTAssertTrue("\($0)".contains(fragment), "\($0) lacks \(fragment)")
+            }
+        }
+    }
+
     func testSpecParsingErrors() {
         XCTAssertThrowsError(try NetworkSpec.build("[Lbx4 Fl3", inputSize: 2, seed: 1)) { XCTAssertTrue("\($0)".contains("missing ]")) }
         XCTAssertThrowsError(try NetworkSpec.build("[Lbx4 Q3]", inputSize: 2, seed: 1)) { XCTAssertTrue("\($0)".contains("unknown layer")) }
