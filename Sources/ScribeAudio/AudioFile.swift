@@ -74,6 +74,14 @@ public final class AudioReader {
 
     private let isFloat: Bool
 
+    /// The header's frame count, capped at what the file's size can plausibly hold (8
+    /// frames a byte, beyond any codec's usual ratio): a size to reserve memory for. The
+    /// header is the file's word, not a fact; a forged one must not decide an allocation.
+    public var plausibleFrames: Int {
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: info.path)[.size] as? Int) ?? 0
+        return min(info.frames, max(bytes, 0).multipliedReportingOverflow(by: 8).partialValue)
+    }
+
     deinit { sf_close(handle) }
 
     /// Decodes the next block into `mono` (replacing its contents). Returns `false` at the end.
@@ -133,7 +141,7 @@ public enum AudioFile {
     public static func readMono(_ path: String) throws -> (samples: [Float], sampleRate: Int) {
         let reader = try AudioReader(path: path)
         var all: [Float] = []
-        all.reserveCapacity(reader.info.frames)
+        all.reserveCapacity(reader.plausibleFrames)
         var block: [Float] = []
         while try reader.read(into: &block) { all.append(contentsOf: block) }
         if all.isEmpty { throw AudioError.empty(path: path) }

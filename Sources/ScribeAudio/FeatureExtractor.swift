@@ -26,7 +26,7 @@ public struct FeatureExtractor: Sendable {
         let reader = try AudioReader(path: path)
         let stream = SpectrogramStream(config: config, threads: threads)
         let rate = reader.info.sampleRate
-        stream.reserve(samples: Int(Double(reader.info.frames) * Double(config.sampleRate) / Double(rate)))
+        stream.reserve(samples: Int(Double(reader.plausibleFrames) * Double(config.sampleRate) / Double(rate)))
         let resampler = rate == config.sampleRate ? nil
             : try Resampler(from: rate, to: config.sampleRate, quality: config.resampleQuality)
         var block: [Float] = [], converted: [Float] = []

@@ -109,6 +109,37 @@ final class BadInputTests: XCTestCase {
         XCTAssertLessThan(samples.count, 16_000)
     }
 
+    /// A header's frame count is the file's word, not a fact: a WAV declaring 2^31 frames in
+    /// a 200-byte file is read for what it holds, without reserving 8 GB first.
+    func testHeaderDeclaringTwoToTheThirtyOneFrames() throws {
+        let file = path("liar.wav")
+        try AudioWriter.write([Float](repeating: 0.25, count: 80), sampleRate: 8000, to: file)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file)))
+        let data = try XCTUnwrap((0..<(bytes.count - 4)).first { bytes[$0..<($0 + 4)].elementsEqual("data".utf8) })
+        for (k, b) in [UInt8(0xFE), 0xFF, 0xFF, 0xFF].enumerated() { bytes[data + 4 + k] = b }  // 2^32 - 2 bytes of 16-bit mono
+        for (k, b) in [UInt8(0xFF), 0xFF, 0xFF, 0xFF].enumerated() { bytes[4 + k] = b }
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        let reader = try AudioReader(path: file)
+        XCTAssertLessThanOrEqual(reader.plausibleFrames, 8 * bytes.count)
+        let samples = try AudioFile.readMono(file).samples
+        XCTAssertLessThanOrEqual(samples.count, 80)
+        let features = try FeatureExtractor(config: .speech(sampleRate: 8000), threads: 1).features(ofFile: file)
+        XCTAssertLessThanOrEqual(features.rows, 2)
+    }
+
+    /// Found by `scripts/fuzz audio`: a 120-byte FLAC whose STREAMINFO declares billions of
+    /// samples made the feature extractor reserve 34 GB before decoding a frame.
+    func testFuzzFindingFLACWithForgedSampleCount() throws {
+        let file = path("forged.flac")
+        let base64 = "ZkxhQwAAACIQABAAAANMAANMAfQA8gAAAyCCg28Ws16G3NGtNFrC5I7whAAAKCAAAAByZWZlcmVuY2UgbGliUakrBW3JFAgVHxKWm5mWCd0MXAifmL8iaO0ipFj8bKGm/3lFKaaU2l1fclcwvJ9ayqtSSTh0oEZ2"
+        try XCTUnwrap(Data(base64Encoded: base64)).write(to: URL(fileURLWithPath: file))
+        do {
+            _ = try FeatureExtractor(config: .speech(), threads: 1).features(ofFile: file)
+        } catch let error as AudioError {
+            XCTAssertTrue(error.description.contains(file), "\(error)")
+        }
+    }
+
     func testUnwritableOutput() {
         XCTAssertThrowsError(try Npy.write(FeatureMatrix(rows: 1, columns: 1), to: "/nonexistent-folder/x.npy")) { error in
             XCTAssertTrue("\(error)".contains("/nonexistent-folder/x.npy"))
