@@ -109,8 +109,19 @@ public enum Manifest {
     /// and `#` lines skipped.
     static func lines(_ text: String) -> [(number: Int, text: Substring)] {
         TextLines.split(text).enumerated().compactMap { i, line in
-            line.trimmingCharacters(in: .whitespaces).isEmpty || line.hasPrefix("#") ? nil : (i + 1, line)
+            line.unicodeScalars.allSatisfy({ $0 == " " || $0 == "\t" }) || line.hasPrefix("#") ? nil : (i + 1, line)
         }
+    }
+
+    /// The tab-separated fields of a line (split on scalars: one pass, even over a huge line).
+    static func fields(_ line: Substring) -> [Substring] {
+        TextLines.fields(line, separator: 0x09)
+    }
+
+    /// A header cell as a column name: trimmed and lower-cased (cells too long to be a
+    /// name are kept as they are, so a huge first line costs one pass).
+    static func columnName(_ cell: Substring) -> String {
+        cell.utf8.count > 64 ? String(cell.prefix(64)) + "…" : cell.trimmingCharacters(in: .whitespaces).lowercased()
     }
 
     static func resolve(_ file: String, folder: URL) -> String {
@@ -121,14 +132,14 @@ public enum Manifest {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         let rows = lines(text)
         guard let first = rows.first else { throw ManifestError(path: path, reason: "the manifest lists no utterances") }
-        let header = first.text.split(separator: "\t", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let header = fields(first.text).map(columnName)
         func column(_ names: [String]) -> Int? { header.firstIndex { names.contains($0) } }
         let pathColumn = column(pathColumns), textColumn = column(textColumns)
         var entries: [ManifestEntry] = []
         if pathColumn == nil && textColumn == nil {
             // No header: only the three-column id/path/transcript form is accepted.
             for (number, line) in rows {
-                let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+                let fields = Self.fields(line)
                 guard fields.count == 3 else {
                     throw ManifestError(path: path, line: number, reason: "expected a header row naming the columns (path<TAB>text, optionally id, duration, speaker, split) or header-less id<TAB>path<TAB>transcript lines, but found \(fields.count) tab-separated field\(fields.count == 1 ? "" : "s") and no header")
                 }
@@ -149,7 +160,7 @@ public enum Manifest {
         let idColumn = column(["id"]), durationColumn = column(["duration"])
         let speakerColumn = column(speakerColumns), splitColumn = column(["split"])
         for (number, line) in rows.dropFirst() {
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            let fields = Self.fields(line).map(String.init)
             guard fields.count == header.count else {
                 throw ManifestError(path: path, line: number, reason: "\(fields.count) tab-separated fields but the header names \(header.count) columns (\(header.joined(separator: ", ")))")
             }

@@ -41,6 +41,7 @@ final class ARPAReaderTests: XCTestCase {
             ("\\data\\\nngram 1=1\nngram 2=1\n\\1-grams:\n-1 a\n\\2-grams:\n-1 a b\n\\end\\\n", "word \"b\" of a 2-gram is not among the unigrams"),
             ("\\data\\\nngram 1=1\n\\1-grams:\n-1 a b c\n\\end\\\n", "found 4 fields"),
             ("\\data\\\nngram 2=1\n", "order 2 where order 1 was expected"),
+            ("\\data\\\nngram 1=9000000000000000000\n\\1-grams:\n-1 a\n\\end\\\n", "declares ngram 1=9000000000000000000 but the section lists 1"),
         ]
         for (text, expected) in cases {
             XCTAssertThrowsError(try ARPAReader.parse(text, path: "lm.arpa"), expected) { error in

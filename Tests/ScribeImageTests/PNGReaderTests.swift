@@ -56,6 +56,20 @@ final class PNGReaderTests: XCTestCase {
         XCTAssertThrowsError(try PNGReader(maxPixels: 20).decode(small))
     }
 
+    func testOneByTwoToTheThirtyOnePixelsIsRefusedBeforeAllocating() {
+        let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        for (w, h) in [(UInt32(1), UInt32(0x7FFF_FFFF)), (0x7FFF_FFFF, 1), (0x8000_0000, 1)] {
+            let ihdr = bigEndian(w) + bigEndian(h) + [8, 0, 0, 0, 0]
+            let bytes = signature + chunk("IHDR", ihdr) + chunk("IDAT", [0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]) + chunk("IEND", [])
+            XCTAssertThrowsError(try PNGReader().decode(Data(bytes), path: "thin.png")) { error in
+                switch error as? ImageReadError {
+                case .tooLarge?, .corrupt?: break   // over the budget, or over libpng's own width/height limits
+                default: XCTFail("\(error)")
+                }
+            }
+        }
+    }
+
     func testCorruptTruncatedAndForeignFilesGetTypedErrors() throws {
         let good = [UInt8](try Data(contentsOf: fixtures.appendingPathComponent("rgb8.png")))
         var crc = good

@@ -26,6 +26,19 @@ final class ManifestTests: XCTestCase {
         XCTAssertEqual(d[0], ManifestEntry(id: "u1", path: "/c/w/u1.wav", transcript: "one two", duration: 1.5, speaker: "theo", line: 2))
     }
 
+    /// A 100 MB manifest on one line (no newline anywhere) is read in one pass: one entry
+    /// with a 100 MB transcript, or an error; never a hang or a crash.
+    func testHundredMegabyteSingleLine() throws {
+        let x100MB = String(decoding: [UInt8](repeating: UInt8(ascii: "x"), count: 100_000_000), as: UTF8.self)
+        let huge = "id\tpath\ttext\tu1\ta.wav\t" + x100MB
+        XCTAssertThrowsError(try Manifest.parse(huge, path: "/x/one-line.tsv")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("/x/one-line.tsv"), "\(error)".prefix(300) + "")
+            XCTAssertLessThan("\(error)".count, 2000, "the message quotes the whole line")
+        }
+        let entries = try Manifest.parse("id\tpath\ttext\nu1\ta.wav\t" + x100MB, path: "/x/big.tsv")
+        XCTAssertEqual(entries.map(\.transcript.utf8.count), [100_000_000])
+    }
+
     func testCRLFBOMAndMissingFinalNewlineAreNormal() throws {
         let lf = try Manifest.parse("id\tpath\ttext\nu1\ta.wav\tone\nu2\tb.wav\ttwo\n", path: "/x/m.tsv")
         let crlf = try Manifest.parse("\u{FEFF}id\tpath\ttext\r\nu1\ta.wav\tone\r\nu2\tb.wav\ttwo", path: "/x/m.tsv")
