@@ -35,24 +35,15 @@ extension Scribe {
         @OptionGroup var output: TableFormatOption
 
         func run() throws {
-            let counts = try BenchInputs.threadCounts(threads)
+            let counts = try BenchList.positive(threads, option: "threads")
             var config = FrontEndConfig.speech(sampleRate: sampleRate, kind: .logmel)
             config.nFFT = nFFT; config.winLength = nFFT; config.hopLength = hopLength; config.nMels = nMels
             let signal = Self.testSignal(seconds: seconds, rate: sampleRate)
             var rows: [[String: Any]] = []
             for n in counts {
                 let extractor = try FeatureExtractor(config: config, threads: n)
-                // Warm-up for half a second: FFTW plans, page faults, and OpenBLAS's worker
-                // threads, which spin for a moment after the library loads.
-                let warmUpEnd = DispatchTime.now().uptimeNanoseconds + 500_000_000
-                repeat { _ = try extractor.features(samples: signal) } while DispatchTime.now().uptimeNanoseconds < warmUpEnd
-                var times: [Double] = []
-                for _ in 0..<max(1, repeats) {
-                    let start = DispatchTime.now().uptimeNanoseconds
-                    _ = try extractor.features(samples: signal)
-                    times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-                }
-                let median = times.sorted()[times.count / 2]
+                try Stopwatch.warmUp(seconds: 0.5) { _ = try extractor.features(samples: signal) }
+                let median = try Stopwatch.median(repeats: repeats, warmUp: 0) { _ = try extractor.features(samples: signal) }
                 rows.append(["system": "scribe", "threads": n, "seconds": median, "speed": seconds / median])
             }
             if output.isJSON {

@@ -6,23 +6,6 @@ import ScribeEval
 import ScribeNN
 import ScribeRecognition
 
-/// Median wall time of `repeats` runs of `body`, in seconds, after one warm-up run.
-func medianSeconds(repeats: Int, _ body: () throws -> Void) rethrows -> Double {
-    try body()
-    var times: [Double] = []
-    for _ in 0..<max(1, repeats) {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try body()
-        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-    }
-    return times.sorted()[times.count / 2]
-}
-
-func printJSON(_ object: Any) throws {
-    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-    print(String(decoding: data, as: UTF8.self))
-}
-
 extension Scribe {
     /// `scribe bench decode`: decoder speed on synthetic peaked posteriors.
     struct BenchDecode: ParsableCommand {
@@ -60,8 +43,7 @@ extension Scribe {
         @OptionGroup var output: TableFormatOption
 
         func run() throws {
-            let widths = beams.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !widths.isEmpty, widths.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--beams takes a list like 16,64") }
+            let widths = try BenchList.positive(beams, option: "beams")
             let corpus: [[String]], inputs: [(FeatureMatrix, String)], alphabet: Alphabet
             if let modelName = self.model {
                 guard let manifest, let lmText else { throw ValidationError("--model needs --manifest and --lm-text") }
@@ -87,14 +69,11 @@ extension Scribe {
             var texts: [String: [String]] = [:]
             let greedy = GreedyDecoder(alphabet: alphabet)
             var out: [String] = []
-            let g = medianSeconds(repeats: repeats) { out = inputs.map { greedy.decode($0.0).text } }
+            let g = Stopwatch.median(repeats: repeats) { out = inputs.map { greedy.decode($0.0).text } }
             texts["greedy"] = out
             rows.append(["system": "scribe", "decoder": "greedy", "beam": 1, "lm": false, "ms_per_utt": 1000 * g / Double(utterances)])
             let scorer = WordLMScorer(model: model, alphabet: alphabet)
-            let prunings = pruning.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard !prunings.isEmpty, prunings.allSatisfy({ ["matched", "fast", "none"].contains($0) }) else {
-                throw ValidationError("--pruning takes a list of matched, fast (the CLI's default preset) and none")
-            }
+            let prunings = try BenchList.choices(pruning, option: "pruning", allowed: ["matched", "fast", "none"])
             for prune in prunings {
             for width in widths {
                 for useLM in [false, true] {
@@ -107,7 +86,7 @@ extension Scribe {
                     options.alpha = alpha; options.beta = beta
                     options.wordTimings = false // text only, as pyctcdecode's decode() returns
                     let decoder = PrefixBeamSearch(alphabet: alphabet, options: options, scorer: useLM ? scorer : nil)
-                    let s = medianSeconds(repeats: repeats) { out = inputs.map { decoder.decode($0.0)[0].text } }
+                    let s = Stopwatch.median(repeats: repeats) { out = inputs.map { decoder.decode($0.0)[0].text } }
                     let name = "beam\(width)\(useLM ? "_lm" : "")\(prune == "none" ? "_exact" : prune == "fast" ? "_fast" : "")"
                     texts[name] = out
                     let cer = Scoring.score(zip(inputs, out).enumerated().map {
@@ -173,10 +152,10 @@ extension Scribe {
             }
             let list = zip(refs, hyps).enumerated().map { UtterancePair(id: "\($0.offset)", reference: $0.element.0, hypothesis: $0.element.1) }
             var rows: [[String: Any]] = []
-            for n in threads.split(separator: ",").compactMap({ Int($0) }) where n >= 1 {
+            for n in try BenchList.positive(threads, option: "threads") {
                 for unit in [ScoringUnit.word, .char] {
                     var rate = 0.0
-                    let s = medianSeconds(repeats: repeats) { rate = Scoring.score(list, unit: unit, threads: n).errorRate }
+                    let s = Stopwatch.median(repeats: repeats) { rate = Scoring.score(list, unit: unit, threads: n).errorRate }
                     rows.append(["system": "scribe", "unit": unit.rawValue, "threads": n, "ms_total": 1000 * s, "rate": rate])
                 }
             }

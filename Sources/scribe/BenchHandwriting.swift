@@ -30,7 +30,7 @@ extension Scribe {
             var settings = LineNormalization()
             settings.height = height
             let frontEnd = LineFrontEnd(normalization: settings)
-            let counts = try BenchInputs.threadCounts(threads)
+            let counts = try BenchList.positive(threads, option: "threads")
             ComputeThreads.set(1) // parallelism comes from lines here, one per worker
             let encoders = try (0..<(counts.max() ?? 1)).map { _ in
                 try NetworkSpec.build("[Cr3x3,16 Mp2x2 Cr3x3,32 Mp2x2 W24s4 Fl128]", inputSize: height, seed: 1)
@@ -38,13 +38,13 @@ extension Scribe {
             print("\(images.count) line images: normalization to \(height) px, then window features (\(encoders[0].spec))")
             print("threads   normalize lines/s   + features lines/s   frames/s")
             for n in counts {
-                let normalizeOnly = BenchInputs.time {
+                let normalizeOnly = Stopwatch.best(of: 3) {
                     Workers.forEachChunk(count: images.count, threads: n) { range, _ in
                         for i in range { _ = frontEnd.normalize(GrayImage(images[i])) }
                     }
                 }
                 let frames = AtomicCounter()
-                let both = BenchInputs.time {
+                let both = Stopwatch.best(of: 3) {
                     Workers.forEachChunk(count: images.count, threads: n) { range, worker in
                         for i in range {
                             let columns = frontEnd.networkInput(image: GrayImage(images[i]))
@@ -75,8 +75,8 @@ extension Scribe {
             let pages = try paths.map { GrayImage(try PNGReader().read($0)) }
             print("finding lines on \(pages.count) pages")
             print("threads   pages/s   s/page")
-            for n in try BenchInputs.threadCounts(threads) {
-                let seconds = BenchInputs.time {
+            for n in try BenchList.positive(threads, option: "threads") {
+                let seconds = Stopwatch.best(of: 3) {
                     Workers.forEachChunk(count: pages.count, threads: n) { range, _ in
                         for i in range { _ = PageSegmenter().lines(in: pages[i]) }
                     }
@@ -119,18 +119,4 @@ enum BenchInputs {
         return paths
     }
 
-    static func threadCounts(_ text: String) throws -> [Int] {
-        let counts = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !counts.isEmpty, counts.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads takes a list like 1,2") }
-        return counts
-    }
-
-    /// Wall-clock seconds of the best of three runs of `body`.
-    static func time(_ body: () -> Void) -> Double {
-        (0..<3).map { _ in
-            let start = DispatchTime.now().uptimeNanoseconds
-            body()
-            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        }.min()!
-    }
 }

@@ -36,7 +36,7 @@ extension Scribe {
             if let manifest { paths += try Manifest.read(manifest).map(\.path) }
             paths = Array(paths.prefix(limit))
             guard !paths.isEmpty else { throw ValidationError("give line images or --manifest") }
-            let counts = try BenchTrainStep.list(bench.threads, "threads")
+            let counts = try BenchList.positive(bench.threads, option: "threads")
             let trained = try RecognitionModel(path: ModelLocator.locate(model))
             _ = try trained.lineFrontEnd()
             let decoder = try decoding.makeDecoder(for: trained, wordTimings: false)
@@ -44,7 +44,7 @@ extension Scribe {
             var rows: [[String: Any]] = []
             for n in counts {
                 let readers = try (0..<n).map { _ in LineReader(recognizer: try trained.makeLineRecognizer(), decoder: decoder.copy()) }
-                let t = try medianSeconds(repeats: bench.repeats) {
+                let t = try Stopwatch.median(repeats: bench.repeats) {
                     var failure: Error?
                     let lock = NSLock()
                     Workers.forEachChunk(count: paths.count, threads: n) { range, worker in

@@ -40,15 +40,9 @@ extension Scribe {
         var inferenceFrames: Int = 1000
         @OptionGroup var output: TableFormatOption
 
-        static func list(_ text: String, _ name: String) throws -> [Int] {
-            let values = text.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !values.isEmpty, values.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--\(name) takes positive numbers like 1,2") }
-            return values
-        }
-
         func validate() throws {
-            _ = try Self.list(threads, "threads")
-            _ = try Self.list(batch, "batch")
+            _ = try BenchList.positive(threads, option: "threads")
+            _ = try BenchList.positive(batch, option: "batch")
             guard input > 0, hidden > 0, layers > 0, classes > 1, frames > 0, targetLength >= 0, steps > 0, warmup >= 0 else {
                 throw ValidationError("sizes must be positive (classes at least 2)")
             }
@@ -72,12 +66,6 @@ extension Scribe {
             return 3 * f - 2 * 2 * T * B * 4 * H * Double(input)
         }
 
-        static func seconds(_ body: () throws -> Void) rethrows -> Double {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        }
-
         /// Measured sgemm rate (FLOP/s): the best of 5 products of 1536 × 1536 matrices with
         /// the current thread count.
         static func sgemmPeak() -> Double {
@@ -85,13 +73,13 @@ extension Scribe {
             var g = SeededGenerator(seed: 1)
             let a = Tensor(shape: [n, n], generator: &g) { Float($0.nextUniform()) }
             _ = matmul(a, a)
-            let t = (0..<5).map { _ in seconds { _ = matmul(a, a) } }.min()!
+            let t = Stopwatch.best(of: 5) { _ = matmul(a, a) }
             return 2 * Double(n * n * n) / t
         }
 
         func run() throws {
-            let threadCounts = try Self.list(threads, "threads")
-            let batches = try Self.list(batch, "batch")
+            let threadCounts = try BenchList.positive(threads, option: "threads")
+            let batches = try BenchList.positive(batch, option: "batch")
             var rows: [[String: Any]] = []
             for n in threadCounts {
                 ComputeThreads.set(n)
@@ -112,7 +100,7 @@ extension Scribe {
                         adam.step()
                     }
                     for _ in 0..<warmup { try step() }
-                    let times = try (0..<steps).map { _ in try Self.seconds(step) }.sorted()
+                    let times = try (0..<steps).map { _ in try Stopwatch.seconds(step) }.sorted()
                     let median = times[times.count / 2]
                     var row: [String: Any] = ["system": "scribe", "threads": n, "batch": b, "ms_per_step": median * 1000,
                                               "frames_per_s": Double(b * frames) / median,
@@ -120,8 +108,7 @@ extension Scribe {
                     if inferenceFrames > 0 && b == batches[0] {
                         let u = SequenceBatch(values: Tensor(shape: [inferenceFrames, 1, input], generator: &g) { Float($0.nextGaussian()) })
                         let softmax = LogSoftmax(size: classes)
-                        _ = softmax.forward(net.forward(u, training: false), training: false)
-                        let t = (0..<7).map { _ in Self.seconds { _ = softmax.forward(net.forward(u, training: false), training: false) } }.sorted()[3] // median of 7
+                        let t = Stopwatch.median(repeats: 7) { _ = softmax.forward(net.forward(u, training: false), training: false) }
                         row["inference_ms"] = t * 1000
                         row["inference_rtf"] = t / (Double(inferenceFrames) * 0.01)
                     }

@@ -30,7 +30,7 @@ extension Scribe {
 
         func run() throws {
             guard !files.isEmpty else { throw ValidationError("give at least one audio file") }
-            let counts = try BenchTrainStep.list(bench.threads, "threads")
+            let counts = try BenchList.positive(bench.threads, option: "threads")
             let trained = try RecognitionModel(path: ModelLocator.locate(model))
             let decoder = try decoding.makeDecoder(for: trained, wordTimings: false)
             let seconds = try files.reduce(0.0) { $0 + (try AudioFile.info($1).duration) }
@@ -38,7 +38,7 @@ extension Scribe {
             for n in counts {
                 ComputeThreads.set(n)
                 let transcriber = Transcriber(recognizer: try trained.makeRecognizer(), decoder: decoder.copy())
-                let t = try medianSeconds(repeats: bench.repeats) { for f in files { _ = try transcriber.transcribe(file: f) } }
+                let t = try Stopwatch.median(repeats: bench.repeats) { for f in files { _ = try transcriber.transcribe(file: f) } }
                 rows.append(["threads": n, "audio_seconds": seconds, "seconds": t, "rtf": t / seconds,
                              "decoder": decoder.settings.decoder.rawValue, "beam": decoder.settings.beam])
             }

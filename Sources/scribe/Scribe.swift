@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `scribe` command: speech and handwriting recognition with BiLSTM + CTC.
 @main
@@ -28,12 +29,26 @@ struct Scribe: ParsableCommand {
                 exit(withError: ValidationError("unknown command '\(first)'.\(hint) Commands: \(names.joined(separator: ", ")) (scribe --help describes them)."))
             }
         }
-        do {
-            var command = try parseAsRoot(arguments)
-            try command.run()
+        var command: ParsableCommand
+        do { command = try parseAsRoot(arguments) } catch { exit(withError: error) }
+        do { try command.run() } catch let error as ValidationError {
+            // A usage mistake found while running names the subcommand's usage, not the root's.
+            let name = commandPath(to: type(of: command)) ?? "scribe"
+            let usage = usageString(for: type(of: command))
+            FileHandle.standardError.write(Data("Error: \(error.message)\nUsage: \(usage)\n  See '\(name) --help' for more information.\n".utf8))
+            Foundation.exit(ExitCode.validationFailure.rawValue)
         } catch {
             exit(withError: error)
         }
+    }
+
+    /// "scribe bench score" for `BenchScore`: the names from the root down to `target`.
+    static func commandPath(to target: ParsableCommand.Type, from node: ParsableCommand.Type = Scribe.self) -> String? {
+        if node == target { return node._commandName }
+        for child in node.configuration.subcommands {
+            if let rest = commandPath(to: target, from: child) { return node._commandName + " " + rest }
+        }
+        return nil
     }
 
     /// Levenshtein distance between two command names.

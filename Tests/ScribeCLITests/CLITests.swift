@@ -100,6 +100,21 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(far.err.contains("recognize"), far.err)
     }
 
+    /// Every bench command reads its comma lists one way: a bad entry is an error naming
+    /// the option and the subcommand's usage (exit 64), never silently dropped.
+    func testBenchListsRefuseBadEntries() throws {
+        for (arguments, fragment) in [(["bench", "score", "--threads", "1,x"], "--threads takes positive whole numbers separated by commas, like 1,2 (got \"1,x\")"),
+                                      (["bench", "features", "--threads", "0"], "--threads takes positive whole numbers"),
+                                      (["bench", "train-step", "--batch", "4,,8"], "--batch takes positive whole numbers"),
+                                      (["bench", "decode", "--beams", "16,sixty-four"], "--beams takes positive whole numbers"),
+                                      (["bench", "decode", "--pruning", "fast,bogus"], "--pruning takes a comma-separated list of matched, fast, none")] {
+            let r = try scribe(arguments)
+            XCTAssertEqual(r.status, 64, "\(arguments)")
+            XCTAssertTrue(r.err.contains("Error: " + fragment), r.err)
+            XCTAssertTrue(r.err.contains("Usage: scribe bench " + arguments[1]), r.err)
+        }
+    }
+
     func testErrorsExitNonZeroAndNameTheFile() throws {
         let text = dir.appendingPathComponent("notes.wav").path
         try Data("not audio".utf8).write(to: URL(fileURLWithPath: text))
