@@ -31,7 +31,7 @@ public enum Npy {
     /// Encodes float32 values with any shape as `.npy` bytes.
     public static func encode(values: [Float], shape: [Int]) -> Data {
         var data = header(shape: shape, count: values.count)
-        values.withUnsafeBytes { data.append(contentsOf: $0) }  // '<f4': x86-64 and arm64 are little-endian
+        values.withUnsafeBufferPointer { LittleEndian.appendFloats($0, to: &data) }
         return data
     }
 
@@ -66,14 +66,16 @@ public enum Npy {
         }
         do {
             try handle.seekToEnd()
-            let chunk = 1 << 20
-            try matrix.values.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let end = min(raw.count, offset + chunk)
-                    try handle.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: raw.baseAddress! + offset),
-                                                      count: end - offset, deallocator: .none))
-                    offset = end
+            let chunk = 1 << 18  // floats: 1 MB of bytes at a time
+            var bytes = Data(capacity: 4 * chunk)
+            try matrix.values.withUnsafeBufferPointer { values in
+                var start = 0
+                while start < values.count {
+                    let end = min(values.count, start + chunk)
+                    bytes.removeAll(keepingCapacity: true)
+                    LittleEndian.appendFloats(UnsafeBufferPointer(rebasing: values[start..<end]), to: &bytes)
+                    try handle.write(contentsOf: bytes)
+                    start = end
                 }
             }
             try handle.close()
@@ -146,14 +148,7 @@ public enum Npy {
         }
         var values = [Float](repeating: 0, count: count)
         bytes.withUnsafeBytes { raw in
-            for i in 0..<count {
-                let offset = dataStart + i * width
-                if width == 4 {
-                    values[i] = Float(bitPattern: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian)
-                } else {
-                    values[i] = Float(Double(bitPattern: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self).littleEndian))
-                }
-            }
+            values.withUnsafeMutableBufferPointer { LittleEndian.decodeFloats(raw, offset: dataStart, width: width, into: $0) }
         }
         return FeatureMatrix(rows: rows, columns: columns, values: values)
     }

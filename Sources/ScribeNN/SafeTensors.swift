@@ -66,11 +66,7 @@ public struct SafeTensors: Equatable {
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
         data.append(json)
         for name in names {
-            tensors[name]!.values.withUnsafeBufferPointer { buf in
-                // x86-64 and arm64 are little-endian, as the format requires.
-                data.append(UnsafeBufferPointer(start: UnsafeRawPointer(buf.baseAddress!).assumingMemoryBound(to: UInt8.self),
-                                                count: buf.count * 4))
-            }
+            tensors[name]!.values.withUnsafeBufferPointer { LittleEndian.appendFloats($0, to: &data) }
         }
         return data
     }
@@ -169,15 +165,7 @@ public struct SafeTensors: Equatable {
             var t = Tensor(shape: e.shape)
             let bytes = data[(dataStart + e.begin)..<(dataStart + e.end)]
             bytes.withUnsafeBytes { raw in
-                t.withUnsafeMutableValues { out in
-                    for i in 0..<out.count {
-                        if e.dtype == "F32" {
-                            out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
-                        } else {
-                            out[i] = Float(Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))))
-                        }
-                    }
-                }
+                t.withUnsafeMutableValues { LittleEndian.decodeFloats(raw, width: e.dtype == "F32" ? 4 : 8, into: $0) }
             }
             tensors[e.name] = t
         }
