@@ -22,7 +22,9 @@ public struct AtomicWriteError: Error, CustomStringConvertible {
 /// the same folder, which is flushed to disk (`fsync`), renamed over the target, and the
 /// folder itself is flushed so the rename survives a crash.
 public enum AtomicFile {
+    /// `-` writes to standard output instead.
     public static func write(_ data: Data, to path: String) throws {
+        if StandardStreams.isStream(path) { return try StandardStreams.writeToStandardOutput(data) }
         let folder = (path as NSString).deletingLastPathComponent
         let temporary = (folder.isEmpty ? "." : folder) + "/." + (path as NSString).lastPathComponent + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)

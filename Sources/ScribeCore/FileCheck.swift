@@ -5,6 +5,7 @@ import Foundation
 public enum FileCheck {
     /// Why `path` cannot be read as a file, or nil if it is a non-empty regular file.
     public static func problem(_ path: String) -> String? {
+        if StandardStreams.isStream(path) { return nil }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return "no such file" }
         if isDirectory.boolValue { return "is a directory, not a file" }
@@ -18,6 +19,7 @@ public enum FileCheck {
     /// is writable, and `path` itself is not a folder. Throws `AtomicWriteError` naming the
     /// path and what to do.
     public static func writable(_ path: String) throws {
+        if StandardStreams.isStream(path) { return }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {

@@ -53,7 +53,9 @@ public enum Npy {
 
     /// Writes a matrix to `path` atomically (a temporary file beside it, then a rename),
     /// streaming the values instead of copying them into one buffer.
+    /// `-` writes to standard output.
     public static func write(_ matrix: FeatureMatrix, to path: String) throws {
+        if StandardStreams.isStream(path) { return try StandardStreams.writeToStandardOutput(encode(matrix)) }
         let url = URL(fileURLWithPath: path)
         let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
         func fail(_ reason: String) -> NpyError {
@@ -88,7 +90,7 @@ public enum Npy {
 
     /// Reads a `.npy` file holding a 1-D or 2-D float32/float64 array; 1-D arrays become one row.
     public static func read(_ path: String) throws -> FeatureMatrix {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = StandardStreams.contents(of: path) else {
             throw NpyError.io(path: path, reason: FileManager.default.fileExists(atPath: path)
                 ? "cannot read the file" : "no such file")
         }

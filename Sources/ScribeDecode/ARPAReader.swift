@@ -21,7 +21,7 @@ import ScribeCore
 public enum ARPAReader {
     /// Reads an ARPA file.
     public static func read(_ path: String) throws -> NGramModel {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = StandardStreams.contents(of: path) else {
             throw DecodeError.arpa(path: path, line: 0, reason: FileManager.default.fileExists(atPath: path)
                 ? "cannot read the file" : "no such file")
         }

@@ -70,7 +70,7 @@ public struct Alphabet: Equatable, Sendable {
     /// Reads an alphabet file: one symbol per line, UTF-8, in class order; a line holding a
     /// single space is the space symbol. A trailing newline is allowed; empty lines are not.
     public static func read(_ path: String, blank: Int = 0) throws -> Alphabet {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = StandardStreams.contents(of: path) else {
             throw DecodeError.alphabet(path: path, reason: FileManager.default.fileExists(atPath: path)
                 ? "cannot read the file" : "no such file")
         }

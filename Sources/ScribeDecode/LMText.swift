@@ -34,7 +34,7 @@ public enum LMText {
     public static func read(_ paths: [String], unit: Unit) throws -> [[String]] {
         var out: [[String]] = []
         for path in paths {
-            guard let data = FileManager.default.contents(atPath: path) else {
+            guard let data = StandardStreams.contents(of: path) else {
                 throw DecodeError.text(path: path, reason: FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file")
             }
             guard let text = String(data: data, encoding: .utf8) else {

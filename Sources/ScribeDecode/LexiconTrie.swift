@@ -1,4 +1,5 @@
 import Foundation
+import ScribeCore
 
 /// A trie of words spelled in alphabet classes. Node 0 is the root (the empty spelling);
 /// a node may end a word, carrying that word's id.
@@ -46,7 +47,7 @@ public struct LexiconTrie: Sendable {
     /// Reads a lexicon file (one word per line; the first tab- or space-separated field is
     /// the word) and builds its trie.
     public static func read(_ path: String, alphabet: Alphabet, wordId: ((String) -> Int32?)? = nil) throws -> (trie: LexiconTrie, words: [String]) {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        guard let data = StandardStreams.contents(of: path), let text = String(data: data, encoding: .utf8) else {
             throw DecodeError.lexicon(path: path, reason: FileManager.default.fileExists(atPath: path)
                 ? "cannot read the file as UTF-8 text" : "no such file")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import ScribeCore
 
 /// Renders a `ScoreReport` as text, JSON or CSV; all three carry the same numbers.
 public enum ReportFormat: String, CaseIterable, Sendable {
@@ -22,7 +23,7 @@ extension ScoreReport {
     // MARK: Text
 
     func textReport(worst: Int, confusions: Int) -> String {
-        var out = "REF: \(referencePath)\nHYP: \(hypothesisPath)\n"
+        var out = "REF: \(StandardStreams.inputName(referencePath))\nHYP: \(StandardStreams.inputName(hypothesisPath))\n"
         if let comparisonPath { out += "HYP2: \(comparisonPath)\n" }
         for section in sections {
             let s = section.score, name = s.unit.rateName

@@ -28,7 +28,7 @@ public struct Transcript: Equatable, Sendable {
 
     /// Reads `path`; `format` `.auto` picks by extension.
     public static func read(_ path: String, format: TranscriptFormat = .auto) throws -> Transcript {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = StandardStreams.contents(of: path) else {
             throw EvalError.unreadable(path: path, reason: FileManager.default.fileExists(atPath: path)
                 ? "cannot read the file" : "no such file")
         }

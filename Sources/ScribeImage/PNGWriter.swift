@@ -1,5 +1,6 @@
 import CPNG
 import Foundation
+import ScribeCore
 
 /// Errors writing images.
 public enum ImageError: Error, CustomStringConvertible, Equatable {
@@ -16,35 +17,33 @@ public enum ImageError: Error, CustomStringConvertible, Equatable {
 
 /// Writes 8-bit gray and RGB PNG files with libpng's simplified API.
 public enum PNGWriter {
-    /// Writes `image` to `path`, atomically (a temporary file in the same folder, then a rename).
+    /// Writes `image` to `path` atomically (a temporary file in the same folder, flushed,
+    /// then renamed), or to standard output for `-`.
     public static func write(_ image: Image8, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
-            throw ImageError.cannotWrite(path: path, reason: "folder \(folder) does not exist")
+        let bytes = try encode(image, path: path)
+        do { try AtomicFile.write(bytes, to: path) } catch let error as AtomicWriteError {
+            throw ImageError.cannotWrite(path: path, reason: error.reason)
         }
-        let temp = folder + "/.\(url.lastPathComponent).\(getpid()).tmp"
+    }
+
+    /// The PNG bytes of `image`; `path` names the destination in errors.
+    public static func encode(_ image: Image8, path: String = "<memory>") throws -> Data {
         var png = png_image()
         png.version = UInt32(PNG_IMAGE_VERSION)
         png.width = UInt32(image.width)
         png.height = UInt32(image.height)
         png.format = image.channels == 1 ? UInt32(PNG_FORMAT_GRAY) : UInt32(PNG_FORMAT_RGB)
-        let ok = image.pixels.withUnsafeBytes { buf in
-            png_image_write_to_file(&png, temp, 0, buf.baseAddress, 0, nil)
-        }
-        guard ok != 0 else {
-            let message = withUnsafeBytes(of: png.message) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            png_image_free(&png)
-            unlink(temp)
+        defer { png_image_free(&png) }
+        var size = 0
+        let sized = image.pixels.withUnsafeBytes { png_image_write_to_memory(&png, nil, &size, 0, $0.baseAddress, 0, nil) }
+        var data = Data(count: size)
+        let ok = sized != 0 && data.withUnsafeMutableBytes { out in
+            image.pixels.withUnsafeBytes { png_image_write_to_memory(&png, out.baseAddress, &size, 0, $0.baseAddress, 0, nil) }
+        } != 0
+        guard ok else {
+            let message = withUnsafeBytes(of: png.message) { raw in String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self) }
             throw ImageError.cannotWrite(path: path, reason: message.isEmpty ? "libpng failed" : message)
         }
-        guard rename(temp, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temp)
-            throw ImageError.cannotWrite(path: path, reason: reason)
-        }
+        return data.prefix(size)
     }
 }

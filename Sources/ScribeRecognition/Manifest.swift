@@ -69,7 +69,7 @@ public enum Manifest {
         if let problem = FileCheck.problem(path), problem != "no such file" {
             throw ManifestError(path: path, reason: problem + "; expected a manifest (TSV with a header row, or JSON lines)")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = StandardStreams.contents(of: path) else {
             throw ManifestError(path: path, reason: FileManager.default.fileExists(atPath: path)
                 ? "cannot read the file (check its permissions)" : "no such manifest file")
         }

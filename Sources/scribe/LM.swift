@@ -48,7 +48,7 @@ extension Scribe {
             let arpa = KneserNey.estimateARPA(sentences: sentences, order: order)
             try emit(arpa, to: output)
             let model = try ARPAReader.parse(arpa, path: output)
-            printError("\(output): \(unit.rawValue) \(order)-gram LM from \(sentences.count) sentences; n-grams per order \(model.counts.map(String.init).joined(separator: "/"))")
+            printError("\(StandardStreams.outputName(output)): \(unit.rawValue) \(order)-gram LM from \(sentences.count) sentences; n-grams per order \(model.counts.map(String.init).joined(separator: "/"))")
         }
     }
 

@@ -64,7 +64,7 @@ extension Scribe {
                     Drawing.label("\(i + 1)", x: line.box.x0 - 4, y: line.box.y0, on: &overlay)
                 }
                 try PNGWriter.write(overlay, to: output)
-                printError("\(output): \(lines.count) lines drawn")
+                printError("\(StandardStreams.outputName(output)): \(lines.count) lines drawn")
             }
         }
     }

@@ -52,7 +52,7 @@ extension Scribe {
             let (image, report) = LineNormalizer(settings).normalize(input)
             let written = windows ? Self.drawWindows(image, WindowGeometry(width: windowWidth, stride: windowStride)) : image.image8
             try PNGWriter.write(written, to: output)
-            printError(String(format: "%@: line %d × %d px%@, skew %.2f°, slant %.0f°%@", output, image.width, image.height,
+            printError(String(format: "%@: line %d × %d px%@, skew %.2f°, slant %.0f°%@", StandardStreams.outputName(output), image.width, image.height,
                               windows ? String(format: " (picture with its windows %d × %d px)", written.width, written.height) : "",
                               report.skewDegrees, report.slantDegrees, report.inverted ? ", inverted" : ""))
             // A text line is several times wider than high; a page or a word column is not.

@@ -52,7 +52,7 @@ extension Scribe {
             plot.xTicks = Self.timeTicks(frames: power.rows, hop: config.hopLength, rate: config.sampleRate)
             plot.yTicks = Self.frequencyTicks(config: config, linear: linear)
             try PNGWriter.write(plot.render(power), to: output)
-            printError("\(output): \(power.rows) frames × \(power.columns) bins")
+            printError("\(StandardStreams.outputName(output)): \(power.rows) frames × \(power.columns) bins")
         }
 
         /// Ticks at round numbers of seconds, about eight across.

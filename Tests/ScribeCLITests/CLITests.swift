@@ -115,6 +115,47 @@ final class CLITests: XCTestCase {
         }
     }
 
+    /// `-` is standard input or output in every command that reads or writes a file.
+    func testDashIsStandardInputAndOutput() throws {
+        let wav = fixtures.appendingPathComponent("short16k.wav").path
+        let npy = try ScribeProcess.runRaw(["features", wav, "-o", "-"])
+        XCTAssertEqual(npy.status, 0, npy.err)
+        let matrix = try Npy.decode(npy.out)
+        XCTAssertEqual(matrix.columns, 80)
+        XCTAssertTrue(npy.err.contains("standard output: \(matrix.rows) frames × 80 logmel features"), npy.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "-"))
+        let png = try ScribeProcess.runRaw(["spectrogram", wav, "-o", "-"])
+        XCTAssertEqual(Array(png.out.prefix(4)), [0x89, 0x50, 0x4E, 0x47], png.err)
+
+        let ref = dir.appendingPathComponent("ref.txt").path
+        try "a b c\nd e\n".write(toFile: ref, atomically: true, encoding: .utf8)
+        let score = try ScribeProcess.run(["score", "--ref", ref, "--hyp", "-", "-o", "-"], input: Data("a x c\nd e\n".utf8))
+        XCTAssertEqual(score.status, 0, score.err)
+        XCTAssertTrue(score.out.contains("HYP: standard input"), score.out)
+        XCTAssertTrue(score.out.contains("WER 20.00%"), score.out)
+        let lm = try ScribeProcess.run(["lm", "build", "-", "--order", "2", "-o", "-"], input: Data("a b\nb a\n".utf8))
+        XCTAssertEqual(lm.status, 0, lm.err)
+        XCTAssertTrue(lm.out.hasPrefix("\n\\data\\") || lm.out.hasPrefix("\\data\\"), lm.out)
+    }
+
+    /// Several audio files go to a folder, NAME.npy each; a bad one fails alone (exit 1).
+    func testFeaturesOfSeveralFiles() throws {
+        let wav = fixtures.appendingPathComponent("short16k.wav").path
+        let bad = dir.appendingPathComponent("bad.wav").path
+        try "not audio".write(toFile: bad, atomically: true, encoding: .utf8)
+        let copy = dir.appendingPathComponent("copy.wav").path
+        try FileManager.default.copyItem(atPath: wav, toPath: copy)
+        let out = dir.appendingPathComponent("npy")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let r = try scribe(["features", wav, bad, copy, "-o", out.path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.err.contains("1 of 3 files could not be read"), r.err)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted(), ["copy.npy", "short16k.npy"])
+        let noFolder = try scribe(["features", wav, copy, "-o", dir.appendingPathComponent("x.npy").path])
+        XCTAssertEqual(noFolder.status, 1)
+        XCTAssertTrue(noFolder.err.contains("several input files need an output folder"), noFolder.err)
+    }
+
     func testErrorsExitNonZeroAndNameTheFile() throws {
         let text = dir.appendingPathComponent("notes.wav").path
         try Data("not audio".utf8).write(to: URL(fileURLWithPath: text))
