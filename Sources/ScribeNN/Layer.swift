@@ -64,8 +64,7 @@ extension Layer {
         case let s as Series: s.layers[0].skipInputGradient()
         case let p as Parallel: p.branches.forEach { $0.skipInputGradient() }
         case let r as Reversed: r.inner.skipInputGradient()
-        case let l as LSTM: l.computesInputGradient = false
-        case let g as GRU: g.computesInputGradient = false
+        case let r as RecurrentLayer: r.computesInputGradient = false
         case let l as Linear: l.computesInputGradient = false
         default: break // pointwise layers and residuals still pass the gradient through
         }
