@@ -67,10 +67,10 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "ScribeCoreTests", dependencies: ["ScribeCore"]),
-        .testTarget(name: "ScribeAudioTests", dependencies: ["ScribeAudio", "ScribeCore", "CSndfile"],
+        .testTarget(name: "ScribeAudioTests", dependencies: ["ScribeAudio", "ScribeCore", "CSndfile", "_ScribeTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ScribeImageTests", dependencies: ["ScribeImage", "ScribeCore", "CPNG"], exclude: ["Fixtures"]),
-        .testTarget(name: "ScribeNNTests", dependencies: ["ScribeNN", "ScribeCore"],
+        .testTarget(name: "ScribeNNTests", dependencies: ["ScribeNN", "ScribeCore", "_ScribeTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ScribeHTRTests", dependencies: ["ScribeHTR", "ScribeNN", "ScribeImage", "ScribeCore"]),
         .testTarget(name: "ScribeCLITests", dependencies: ["scribe", "ScribeCore", "ScribeImage", "_ScribeTestSupport"]),

@@ -1,6 +1,7 @@
 import Foundation
 import ScribeCore
 import XCTest
+import _ScribeTestSupport
 @testable import ScribeNN
 
 /// Folder of the committed PyTorch fixtures (written by scripts/make_nn_fixtures.py).
@@ -14,27 +15,16 @@ func randomTensor(_ shape: [Int], _ g: inout SeededGenerator, scale: Float = 1) 
     Tensor(shape: shape, generator: &g) { Float($0.nextGaussian()) * scale }
 }
 
-/// Compares two tensors value by value with |a - e| <= abs + rel·|e|; on failure prints the
-/// first mismatches and the largest difference, and fails the test.
+/// Compares two tensors value by value with |a - e| <= abs + rel·|e| (`FloatComparison`)
+/// and fails the test naming the worst value.
 func assertClose(_ actual: Tensor, _ expected: Tensor, abs absTol: Float, rel: Float = 0, _ what: String,
                  file: StaticString = #filePath, line: UInt = #line) {
     guard actual.shape == expected.shape else {
         XCTFail("\(what): shape \(actual.shape) != expected \(expected.shape)", file: file, line: line)
         return
     }
-    var worst: Float = 0
-    var mismatches: [String] = []
-    for i in 0..<actual.count {
-        let a = actual.values[i], e = expected.values[i]
-        let d = Swift.abs(a - e)
-        if !(d <= absTol + rel * Swift.abs(e)) {
-            if mismatches.count < 5 { mismatches.append("[\(i)] got \(a) expected \(e)") }
-        }
-        if d.isNaN { worst = .nan } else { worst = max(worst, d) }
-    }
-    if !mismatches.isEmpty {
-        XCTFail("\(what): \(mismatches.count)+ values differ beyond abs \(absTol) rel \(rel), largest difference \(worst): " +
-                mismatches.joined(separator: ", "), file: file, line: line)
+    if let message = FloatComparison.mismatch(actual.values, expected.values, abs: absTol, rel: rel, what: what) {
+        XCTFail(message, file: file, line: line)
     }
 }
 
