@@ -10,17 +10,27 @@ public struct LayoutLine: Equatable, Sendable {
     public var box: Box
     /// Transcription, when the file carries one.
     public var text: String?
+    /// Baseline points left to right, when the file or the segmenter gives them.
+    public var baseline: [(x: Int, y: Int)]?
 
     public static func == (a: LayoutLine, b: LayoutLine) -> Bool {
         a.id == b.id && a.box == b.box && a.text == b.text && a.polygon.elementsEqual(b.polygon) { $0 == $1 }
+            && (a.baseline ?? []).elementsEqual(b.baseline ?? []) { $0 == $1 }
     }
 
-    /// A line whose polygon is the box's four corners.
+    /// A line whose polygon is the box's four corner pixels (polygon points are pixel
+    /// positions, inclusive; the box is half-open, so the two convert both ways unchanged).
     public init(id: String, box: Box, text: String? = nil) {
         self.id = id
         self.box = box
         self.text = text
-        polygon = [(box.x0, box.y0), (box.x1, box.y0), (box.x1, box.y1), (box.x0, box.y1)]
+        polygon = LayoutLine.corners(box)
+    }
+
+    /// The corner pixels of `box`, clockwise from the top left.
+    public static func corners(_ box: Box) -> [(x: Int, y: Int)] {
+        let (x1, y1) = (max(box.x0, box.x1 - 1), max(box.y0, box.y1 - 1))
+        return [(box.x0, box.y0), (x1, box.y0), (x1, y1), (box.x0, y1)]
     }
 
     /// A line from a polygon; the box is its bounding box.
@@ -99,7 +109,7 @@ public enum LayoutXML {
 /// contents, PAGE's `Coords` and the line's own `TextEquiv/Unicode`.
 private struct LineCollector {
     var lines: [LayoutLine] = []
-    private var current: (id: String, polygon: [(x: Int, y: Int)], box: Box?, words: [String], unicode: String?)?
+    private var current: (id: String, polygon: [(x: Int, y: Int)], box: Box?, baseline: [(x: Int, y: Int)], words: [String], unicode: String?)?
     private var inUnicode = false
     private var unicodeText = ""
 
@@ -122,11 +132,18 @@ private struct LineCollector {
                w >= 0, hh >= 0 {
                 box = Box(x0: h, y0: v, x1: h + w, y1: v + hh)
             }
-            current = (attributes["ID"] ?? attributes["id"] ?? "line_\(lines.count)", [], box, [], nil)
+            // ALTO 4.2+ writes BASELINE as points; older files give one y for the whole line.
+            var baseline = LayoutXML.points(attributes["BASELINE"] ?? "")
+            if baseline.count < 2, let y = attributes["BASELINE"].flatMap(LayoutXML.coordinate), let box {
+                baseline = [(box.x0, y), (box.x1, y)]
+            }
+            current = (attributes["ID"] ?? attributes["id"] ?? "line_\(lines.count)", [], box, baseline, [], nil)
         case "Polygon" where current != nil && current!.polygon.isEmpty:
             current!.polygon = LayoutXML.points(attributes["POINTS"] ?? "")
         case "Coords" where current != nil && current!.polygon.isEmpty:
             current!.polygon = LayoutXML.points(attributes["points"] ?? "")
+        case "Baseline" where current != nil && current!.baseline.isEmpty:
+            current!.baseline = LayoutXML.points(attributes["points"] ?? "")
         case "String" where current != nil:
             if let content = attributes["CONTENT"] { current!.words.append(content) }
         case "Unicode" where current != nil:
@@ -144,10 +161,15 @@ private struct LineCollector {
         }
         guard name == "TextLine", let line = current else { return }
         let text = line.unicode ?? (line.words.isEmpty ? nil : line.words.joined(separator: " "))
+        var found: LayoutLine?
         if line.polygon.count >= 3 {
-            lines.append(LayoutLine(id: line.id, polygon: line.polygon, text: text))
+            found = LayoutLine(id: line.id, polygon: line.polygon, text: text)
         } else if let box = line.box {
-            lines.append(LayoutLine(id: line.id, box: box, text: text))
+            found = LayoutLine(id: line.id, box: box, text: text)
+        }
+        if var found {
+            if line.baseline.count >= 2 { found.baseline = line.baseline }
+            lines.append(found)
         }
         current = nil
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ScribeCore
+import ScribeImage
 import ScribeNN
 import ScribeRecognition
 
@@ -8,26 +9,45 @@ import ScribeRecognition
 enum RecognizeOutput: String, ExpressibleByArgument, CaseIterable {
     /// One line per image (prefixed with the file name when there are several).
     case text
-    /// One JSON object per image: text, characters with x ranges and confidences, model.
+    /// One JSON object per image: text, characters with x ranges and confidences, model;
+    /// for a page, its lines with polygons, baselines, words and characters.
     case json
+    /// ALTO v4 XML (a page; a line image is a page of one line).
+    case alto
+    /// PAGE 2019 XML.
+    case page
+}
+
+/// What one input turned out to be.
+enum Recognized {
+    case line(LineTranscript)
+    case page(RecognizedPage)
 }
 
 extension Scribe {
     /// `scribe recognize IMAGE...`: handwriting to text with a trained line model.
     struct Recognize: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Recognize images of handwritten text lines (PNG) with a trained line model.",
+            abstract: "Recognize handwritten text lines or whole pages (PNG) with a trained line model.",
             discussion: """
-            Each image holds one text line; it is normalized as the model was trained \
-            (contrast, deskew, crop, height) and read by the model's convnet window and \
-            BiLSTM. Images are recognized in parallel on all cores. An image that cannot be \
-            read (missing, not a PNG, empty, over the pixel budget) gets its error on standard \
-            error while the others finish; the exit status is then 1.
+            A line image (a strip at least twice as wide as high) is normalized as the model \
+            was trained (contrast, deskew, crop, height) and read by the model's convnet \
+            window and BiLSTM. A page (anything else, or --page) has its lines found by the \
+            page segmenter, or taken from --layout (ALTO or PAGE XML, in the file's reading \
+            order); each line is cropped by its polygon and recognized, and the page's text \
+            comes out one line per text line. --format alto and --format page write ALTO v4 \
+            and PAGE 2019 XML with line polygons, baselines, words and confidences; --overlay \
+            draws the lines and their text on the page. Inputs are recognized in parallel on \
+            all cores. An image that cannot be read (missing, not a PNG, empty, over the \
+            pixel budget) gets its error on standard error while the others finish; the exit \
+            status is then 1.
 
             Examples:
               scribe recognize line.png
               scribe recognize --model digit-strings amounts/*.png --format json
               scribe recognize --manifest corpora/poilus/build/test.tsv
+              scribe recognize page.png --format alto > page.xml
+              scribe recognize page.png --layout page.xml --overlay checked.png
             """)
 
         @Argument(help: "Line images (PNG).")
@@ -37,8 +57,16 @@ extension Scribe {
         @Option(help: "Model: a shipped name (poilus, digit-strings) or a .safetensors file.")
         var model: String = "poilus"
         @OptionGroup var decoding: DecoderOptions
-        @Option(help: "Output: text, or json (one object per image with character positions and confidences).")
+        @Option(help: "Output: text, json (one object per image with character positions and confidences), alto or page (XML).")
         var format: RecognizeOutput = .text
+        @Flag(help: "Treat every image as a page, whatever its shape.")
+        var page = false
+        @Option(help: "Take the page's lines from this ALTO or PAGE XML file instead of finding them (one image only).")
+        var layout: String?
+        @Option(help: "Draw the page's lines and recognized text on it, into this PNG (one image only).")
+        var overlay: String?
+        @Option(name: [.short, .customLong("output-dir")], help: "Write one NAME.txt/.json/.xml per input into this folder instead of standard output.")
+        var outputDir: String?
         @Option(help: "Largest image accepted, in pixels (width × height).")
         var maxPixels: Int = 100_000_000
         @Option(help: "Worker threads. (default: all cores)")
@@ -50,27 +78,55 @@ extension Scribe {
             if images.isEmpty && manifest == nil { throw ValidationError("give at least one line image, or --manifest") }
             if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be between 1 and 256 (got \(threads))") }
             if !(1...1_000_000_000).contains(maxPixels) { throw ValidationError("--max-pixels must be between 1 and 1000000000 (got \(maxPixels))") }
+            if (layout != nil || overlay != nil) && (images.count != 1 || manifest != nil) {
+                throw ValidationError("--layout and --overlay go with one image")
+            }
+            if (format == .alto || format == .page) && images.count + (manifest == nil ? 0 : 2) > 1 && outputDir == nil {
+                throw ValidationError("--format \(format.rawValue) with several images needs --output-dir, which gets one XML file per image")
+            }
         }
 
         func run() throws {
             var inputs = images
             if let manifest { inputs += try Manifest.read(manifest).map(\.path) }
+            try FileCheck.writable(overlay)
+            if let outputDir { try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true) }
+            let lines = try layout.map { try LayoutXML.read($0) }
             let trained = try RecognitionModel(path: ModelLocator.locate(model))
             _ = try trained.lineFrontEnd()
-            let decoder = try decoding.makeDecoder(for: trained, wordTimings: format == .json)
-            let workers = max(1, min(threads ?? Workers.availableCores, inputs.count))
-            ComputeThreads.set(max(1, (threads ?? Workers.availableCores) / workers))
+            let decoder = try decoding.makeDecoder(for: trained, wordTimings: true)
+            let cores = threads ?? Workers.availableCores
+            let workers = max(1, min(cores, inputs.count))
+            // One input: its page's lines are read in parallel instead.
+            let readersPerWorker = inputs.count == 1 ? cores : 1
+            ComputeThreads.set(max(1, cores / (workers * readersPerWorker)))
             let bar = inputs.count > 1 ? ProgressBar(total: inputs.count, label: "recognize", force: progress) : nil
+            let png = PNGReader(maxPixels: maxPixels)
             let results = try Evaluation.eachFile(inputs, threads: workers, progress: bar) {
-                let reader = LineReader(recognizer: try trained.makeLineRecognizer(), decoder: decoder.copy(), maxPixels: maxPixels)
-                return { try reader.read(file: $0) }
+                let readers = try (0..<readersPerWorker).map { _ in
+                    LineReader(recognizer: try trained.makeLineRecognizer(), decoder: decoder.copy(), maxPixels: maxPixels)
+                }
+                return { path -> Recognized in
+                    let image = GrayImage(try png.read(path))
+                    return try recognize(image, path: path, layout: lines, readers: readers)
+                }
             }
             bar?.finish()
             var failed = 0
             for (i, result) in results.enumerated() {
                 switch result {
-                case .success(let t):
-                    print(try render(t, file: inputs[i], model: trained, several: inputs.count > 1), terminator: "")
+                case .success(let r):
+                    let text = try render(r, file: inputs[i], model: trained, several: inputs.count > 1)
+                    if let outputDir {
+                        let stem = URL(fileURLWithPath: inputs[i]).deletingPathExtension().lastPathComponent
+                        try AtomicFile.write(Data(text.utf8), to: "\(outputDir)/\(stem).\(format == .text ? "txt" : format == .json ? "json" : "xml")")
+                    } else {
+                        print(text, terminator: "")
+                    }
+                    if let overlay, case .page(let p) = r {
+                        try PNGWriter.write(PageOverlay.draw(GrayImage(try png.read(inputs[i])), p), to: overlay)
+                        printError("\(StandardStreams.outputName(overlay)): \(p.lines.count) lines drawn")
+                    }
                 case .failure(let error):
                     failed += 1
                     FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
@@ -82,22 +138,71 @@ extension Scribe {
             }
         }
 
-        func render(_ t: LineTranscript, file: String, model: RecognitionModel, several: Bool) throws -> String {
-            switch format {
-            case .text:
-                return (several ? "\(file): " : "") + t.text + "\n"
-            case .json:
-                func r(_ x: Double, _ scale: Double = 10) -> Double { (x * scale).rounded() / scale }
-                let record: [String: Any] = [
-                    "file": file, "text": t.text, "model": model.name, "width": t.width, "height": t.height,
-                    "confidence": r(t.confidence, 1e4),
-                    "characters": t.characters.map { c -> [String: Any] in
-                        ["char": c.symbol, "x0": r(c.x0), "x1": r(c.x1), "confidence": c.confidence.isFinite ? r(c.confidence, 1e4) : 0]
-                    },
-                ]
-                let data = try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .withoutEscapingSlashes])
-                return String(decoding: data, as: UTF8.self) + "\n"
+        /// A line image is read as one line, unless it must be a page (--page, --layout, XML
+        /// output: a line image is then a page of one line covering the image).
+        func recognize(_ image: GrayImage, path: String, layout: [LayoutLine]?, readers: [LineReader]) throws -> Recognized {
+            let isPage = page || layout != nil || PageReader.looksLikePage(width: image.width, height: image.height)
+            if isPage { return .page(try PageReader().read(image, path: path, layout: layout, readers: readers)) }
+            if format == .alto || format == .page {
+                let whole = LayoutLine(id: "line_0", box: Box(x0: 0, y0: 0, x1: image.width, y1: image.height))
+                return .page(try PageReader().read(image, path: path, layout: [whole], readers: readers))
+            }
+            return .line(try readers[0].read(image, path: path))
+        }
+
+        func render(_ result: Recognized, file: String, model: RecognitionModel, several: Bool) throws -> String {
+            let name = several && outputDir == nil ? "\(file): " : ""
+            switch (result, format) {
+            case (.line(let t), .text):
+                return name + t.text + "\n"
+            case (.page(let p), .text):
+                return (name.isEmpty ? "" : name + "\n") + p.lines.map { $0.text + "\n" }.joined()
+            case (.line(let t), _):
+                var record = RecognizeJSON.line(t)
+                record["file"] = file; record["model"] = model.name
+                return try RecognizeJSON.text(record)
+            case (.page(let p), .json):
+                var record = RecognizeJSON.page(p)
+                record["file"] = file; record["model"] = model.name
+                return try RecognizeJSON.text(record)
+            case (.page(let p), .alto):
+                return LayoutWriter.alto(p, software: "Scribe", version: Scribe.configuration.version)
+            case (.page(let p), .page):
+                return LayoutWriter.page(p, software: "Scribe", version: Scribe.configuration.version)
             }
         }
+    }
+}
+
+/// JSON records of `scribe recognize` (numbers rounded to what is meaningful).
+enum RecognizeJSON {
+    static func round(_ x: Double, _ scale: Double = 10) -> Double { x.isFinite ? (x * scale).rounded() / scale : 0 }
+
+    static func line(_ t: LineTranscript) -> [String: Any] {
+        ["text": t.text, "width": t.width, "height": t.height, "confidence": round(t.confidence, 1e4),
+         "characters": t.characters.map { c -> [String: Any] in
+             ["char": c.symbol, "x0": round(c.x0), "x1": round(c.x1), "confidence": round(c.confidence, 1e4)]
+         }]
+    }
+
+    static func page(_ p: RecognizedPage) -> [String: Any] {
+        func points(_ q: [(x: Int, y: Int)]) -> [[Int]] { q.map { [$0.x, $0.y] } }
+        return ["width": p.width, "height": p.height, "text": p.lines.map(\.text).joined(separator: "\n"),
+                "lines": p.lines.map { r -> [String: Any] in
+                    let b = r.line.box
+                    return ["id": r.line.id, "text": r.text, "confidence": round(r.confidence, 1e4),
+                            "box": [b.x0, b.y0, b.x1, b.y1], "polygon": points(r.line.polygon),
+                            "baseline": points(LayoutWriter.baseline(of: r.line)),
+                            "words": r.words.map { w -> [String: Any] in
+                                ["text": w.text, "box": [w.box.x0, w.box.y0, w.box.x1, w.box.y1], "confidence": round(w.confidence, 1e4)]
+                            },
+                            "characters": r.characters.map { c -> [String: Any] in
+                                ["char": c.symbol, "x0": round(c.x0), "x1": round(c.x1), "confidence": round(c.confidence, 1e4)]
+                            }]
+                }]
+    }
+
+    static func text(_ record: [String: Any]) throws -> String {
+        String(decoding: try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self) + "\n"
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import ScribeCore
+import ScribeImage
 import XCTest
 import _ScribeTestSupport
 
@@ -54,6 +56,8 @@ final class RecognizeCLITests: XCTestCase {
         XCTAssertEqual(budget.status, 1)
         XCTAssertTrue(budget.err.contains("valid-0.png"), budget.err)
 
+        try checkPages(model: model)
+
         // A speech command refuses a handwriting model, and the other way round.
         let wrong = try scribe(["transcribe", "--model", model, files[0]])
         XCTAssertNotEqual(wrong.status, 0)
@@ -67,5 +71,65 @@ final class RecognizeCLITests: XCTestCase {
         let info = try scribe(["model", "info", model])
         XCTAssertEqual(info.status, 0, info.err)
         XCTAssertTrue(info.out.contains("Cr3x3,6 Mp2x2 W8s2"), info.out)
+    }
+
+    /// A page: lines from a layout file or the segmenter, out as text, JSON, ALTO, PAGE and an overlay.
+    func checkPages(model: String) throws {
+        var g = SeededGenerator(seed: 9)
+        let truth = ["147 71", "4 714", "77 1 4"]
+        let (image, boxes) = TinyLines.page(truth, generator: &g)
+        let page = folder + "/page.png"
+        try PNGWriter.write(image, to: page)
+        let layout = folder + "/layout.xml"
+        let altoLines = boxes.enumerated().map { i, b in
+            "<TextLine ID=\"t\(i)\" HPOS=\"\(b.x0)\" VPOS=\"\(b.y0)\" WIDTH=\"\(b.width)\" HEIGHT=\"\(b.height)\"><String CONTENT=\"x\"/></TextLine>"
+        }
+        try "<alto><Layout><Page><PrintSpace><TextBlock>\(altoLines.joined())</TextBlock></PrintSpace></Page></Layout></alto>"
+            .write(toFile: layout, atomically: true, encoding: .utf8)
+
+        // Plain text: one line per text line, in the layout's order, close to the truth.
+        let text = try scribe(["recognize", "--model", model, page, "--layout", layout, "--threads", "2"])
+        XCTAssertEqual(text.status, 0, text.err)
+        let read = text.out.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        XCTAssertEqual(read.count, 3, text.out)
+        let same = zip(read.joined(separator: "|"), truth.joined(separator: "|")).filter { $0 == $1 }.count
+        XCTAssertGreaterThanOrEqual(Double(same), 0.8 * Double(truth.joined(separator: "|").count), "\(read) against \(truth)")
+
+        // ALTO and PAGE XML read back as the same lines and texts, with polygons and baselines.
+        for format in ["alto", "page"] {
+            let xml = try scribe(["recognize", "--model", model, page, "--layout", layout, "--format", format])
+            XCTAssertEqual(xml.status, 0, xml.err)
+            let lines = try LayoutXML.parse(Data(xml.out.utf8), path: format)
+            XCTAssertEqual(lines.map { $0.text ?? "" }, read, xml.out)
+            XCTAssertEqual(lines.map(\.box), boxes, format)
+            XCTAssertTrue(lines.allSatisfy { ($0.baseline ?? []).count == 2 }, format)
+        }
+        let alto = try scribe(["recognize", "--model", model, page, "--layout", layout, "--format", "alto"]).out
+        XCTAssertTrue(alto.contains("<alto xmlns=\"http://www.loc.gov/standards/alto/ns-v4#\""), alto)
+        XCTAssertTrue(alto.contains("WIDTH=\"\(image.width)\" HEIGHT=\"\(image.height)\""), alto)
+
+        // JSON: per line polygon, baseline, words and characters in page pixels.
+        let json = try scribe(["recognize", "--model", model, page, "--layout", layout, "--format", "json", "--overlay", folder + "/overlay.png"])
+        XCTAssertEqual(json.status, 0, json.err)
+        let record = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as! [String: Any]
+        let lines = record["lines"] as! [[String: Any]]
+        XCTAssertEqual(lines.count, 3)
+        for (line, box) in zip(lines, boxes) {
+            for c in line["characters"] as! [[String: Any]] {
+                let (x0, x1) = (c["x0"] as! Double, c["x1"] as! Double)
+                XCTAssertTrue(Double(box.x0 - 8) <= x0 && x0 < x1 && x1 <= Double(box.x1 + 8), "\(c) outside \(box)")
+            }
+            XCTAssertEqual((line["words"] as! [[String: Any]]).map { $0["text"] as! String }.joined(separator: " "), line["text"] as? String)
+        }
+        XCTAssertEqual(try PNGReader().read(folder + "/overlay.png", rgb: true).width, image.width)
+        XCTAssertTrue(json.err.contains("3 lines drawn"), json.err)
+
+        // Without a layout the page segmenter finds the lines; a page is detected by its shape.
+        let found = try scribe(["recognize", "--model", model, page, "--format", "json"])
+        XCTAssertEqual(found.status, 0, found.err)
+        XCTAssertNotNil((try JSONSerialization.jsonObject(with: Data(found.out.utf8)) as! [String: Any])["lines"])
+        let several = try scribe(["recognize", "--model", model, page, page, "--format", "alto"])
+        XCTAssertEqual(several.status, 64)
+        XCTAssertTrue(several.err.contains("needs --output-dir"), several.err)
     }
 }

@@ -32,6 +32,25 @@ public enum TinyLines {
         return image
     }
 
+    /// A page of `texts` stacked as lines 20 px apart on 20 px margins; returns the page
+    /// and each line's box.
+    public static func page(_ texts: [String], generator g: inout SeededGenerator) -> (image: Image8, boxes: [Box]) {
+        let lines = texts.map { image(for: $0, generator: &g) }
+        let width = (lines.map(\.width).max() ?? 0) + 40
+        let height = lines.map(\.height).reduce(20) { $0 + $1 + 20 }
+        var page = Image8(width: width, height: height, channels: 1, fill: 235)
+        var boxes: [Box] = []
+        var y = 20
+        for line in lines {
+            for r in 0..<line.height {
+                for c in 0..<line.width { page.pixels[(y + r) * width + 20 + c] = line.pixels[r * line.width + c] }
+            }
+            boxes.append(Box(x0: 20, y0: y, x1: 20 + line.width, y1: y + line.height))
+            y += line.height + 20
+        }
+        return (page, boxes)
+    }
+
     /// Writes `count` line images and a headered manifest `name.tsv` into `folder`; returns the manifest path.
     @discardableResult
     public static func write(_ name: String, count: Int, seed: UInt64, in folder: String) throws -> String {
