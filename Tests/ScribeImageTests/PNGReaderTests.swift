@@ -56,6 +56,17 @@ final class PNGReaderTests: XCTestCase {
         XCTAssertThrowsError(try PNGReader(maxPixels: 20).decode(small))
     }
 
+    /// Found by `scripts/fuzz png`: a 55-byte PNG whose iTXt chunk declares 1.77 GB made
+    /// libpng allocate that much before noticing the file ends.
+    func testFuzzFindingChunkLongerThanTheFile() throws {
+        let bytes = try XCTUnwrap(Data(base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAABgAAAAMCAIAAAD3UuoiaUNDUGlUWHRJREFUKJFQTANJRU5Erg=="))
+        XCTAssertThrowsError(try PNGReader().decode(bytes, path: "f.png")) { error in
+            XCTAssertEqual(error as? ImageReadError, .corrupt(path: "f.png", reason: "chunk \"iTXt\" declares 1766015824 bytes but the file holds 10 after it"))
+        }
+        // A valid file passes the same walk.
+        XCTAssertNoThrow(try PNGReader().decode(try Data(contentsOf: fixtures.appendingPathComponent("gray8.png"))))
+    }
+
     func testOneByTwoToTheThirtyOnePixelsIsRefusedBeforeAllocating() {
         let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         for (w, h) in [(UInt32(1), UInt32(0x7FFF_FFFF)), (0x7FFF_FFFF, 1), (0x8000_0000, 1)] {
