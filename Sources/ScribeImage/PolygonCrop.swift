@@ -14,12 +14,17 @@ public enum PolygonCrop {
         return inside
     }
 
+    /// Where `crop`'s top-left pixel stands on the page (the padded box clamped to it).
+    public static func origin(of line: LayoutLine, padding: Int, in page: GrayImage) -> (x: Int, y: Int) {
+        (max(0, min(line.box.x0 - padding, page.width - 1)), max(0, min(line.box.y0 - padding, page.height - 1)))
+    }
+
     /// The line's bounding box (plus `padding`), with pixels outside the polygon masked to `background`.
     public static func crop(_ page: GrayImage, line: LayoutLine, padding: Int = 0, background: Float = 1) -> GrayImage {
         let b = line.box
         var out = page.cropped(x0: b.x0 - padding, y0: b.y0 - padding, x1: b.x1 + padding, y1: b.y1 + padding)
         guard line.polygon.count >= 3 else { return out }
-        let ox = max(0, min(b.x0 - padding, page.width - 1)), oy = max(0, min(b.y0 - padding, page.height - 1))
+        let (ox, oy) = origin(of: line, padding: padding, in: page)
         for y in 0..<out.height {
             // Crossings of this scanline with the polygon's edges, sorted: inside between pairs.
             let cy = Float(y + oy) + 0.5

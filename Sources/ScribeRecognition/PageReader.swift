@@ -39,7 +39,7 @@ public struct PageReader {
     /// One line: cropped with its polygon, read, and its characters put back on the page.
     func recognize(_ line: LayoutLine, on page: GrayImage, path: String, reader: LineReader) throws -> RecognizedLine {
         let crop = PolygonCrop.crop(page, line: line, padding: padding)
-        let origin = (x: max(0, min(line.box.x0 - padding, page.width - 1)), y: max(0, min(line.box.y0 - padding, page.height - 1)))
+        let origin = PolygonCrop.origin(of: line, padding: padding, in: page)
         let t = try reader.read(crop, path: "\(path) (\(line.id))")
         let words = Self.words(t.characters, offset: Double(origin.x), top: line.box.y0, bottom: line.box.y1)
         let characters = t.characters.map { (symbol: $0.symbol, x0: $0.x0 + Double(origin.x), x1: $0.x1 + Double(origin.x), confidence: $0.confidence) }

@@ -108,7 +108,13 @@ extension Scribe {
                 }
                 return { path -> Recognized in
                     let image = GrayImage(try png.read(path))
-                    return try recognize(image, path: path, layout: lines, readers: readers)
+                    let result = try recognize(image, path: path, layout: lines, readers: readers)
+                    // --overlay goes with one input: draw it from the image already decoded.
+                    if let overlay, case .page(let p) = result {
+                        try PNGWriter.write(PageOverlay.draw(image, p), to: overlay)
+                        printError("\(StandardStreams.outputName(overlay)): \(p.lines.count) lines drawn")
+                    }
+                    return result
                 }
             }
             bar?.finish()
@@ -122,10 +128,6 @@ extension Scribe {
                         try AtomicFile.write(Data(text.utf8), to: "\(outputDir)/\(stem).\(format == .text ? "txt" : format == .json ? "json" : "xml")")
                     } else {
                         print(text, terminator: "")
-                    }
-                    if let overlay, case .page(let p) = r {
-                        try PNGWriter.write(PageOverlay.draw(GrayImage(try png.read(inputs[i])), p), to: overlay)
-                        printError("\(StandardStreams.outputName(overlay)): \(p.lines.count) lines drawn")
                     }
                 case .failure(let error):
                     failed += 1
@@ -142,12 +144,9 @@ extension Scribe {
         /// output: a line image is then a page of one line covering the image).
         func recognize(_ image: GrayImage, path: String, layout: [LayoutLine]?, readers: [LineReader]) throws -> Recognized {
             let isPage = page || layout != nil || PageReader.looksLikePage(width: image.width, height: image.height)
-            if isPage { return .page(try PageReader().read(image, path: path, layout: layout, readers: readers)) }
-            if format == .alto || format == .page {
-                let whole = LayoutLine(id: "line_0", box: Box(x0: 0, y0: 0, x1: image.width, y1: image.height))
-                return .page(try PageReader().read(image, path: path, layout: [whole], readers: readers))
-            }
-            return .line(try readers[0].read(image, path: path))
+            guard isPage || format == .alto || format == .page else { return .line(try readers[0].read(image, path: path)) }
+            let lines = isPage ? layout : [LayoutLine(id: "line_0", box: Box(x0: 0, y0: 0, x1: image.width, y1: image.height))]
+            return .page(try PageReader().read(image, path: path, layout: lines, readers: readers))
         }
 
         func render(_ result: Recognized, file: String, model: RecognitionModel, several: Bool) throws -> String {
@@ -180,9 +179,11 @@ enum RecognizeJSON {
 
     static func line(_ t: LineTranscript) -> [String: Any] {
         ["text": t.text, "width": t.width, "height": t.height, "confidence": round(t.confidence, 1e4),
-         "characters": t.characters.map { c -> [String: Any] in
-             ["char": c.symbol, "x0": round(c.x0), "x1": round(c.x1), "confidence": round(c.confidence, 1e4)]
-         }]
+         "characters": t.characters.map { character($0.symbol, $0.x0, $0.x1, $0.confidence) }]
+    }
+
+    static func character(_ symbol: String, _ x0: Double, _ x1: Double, _ confidence: Double) -> [String: Any] {
+        ["char": symbol, "x0": round(x0), "x1": round(x1), "confidence": round(confidence, 1e4)]
     }
 
     static func page(_ p: RecognizedPage) -> [String: Any] {
@@ -196,9 +197,7 @@ enum RecognizeJSON {
                             "words": r.words.map { w -> [String: Any] in
                                 ["text": w.text, "box": [w.box.x0, w.box.y0, w.box.x1, w.box.y1], "confidence": round(w.confidence, 1e4)]
                             },
-                            "characters": r.characters.map { c -> [String: Any] in
-                                ["char": c.symbol, "x0": round(c.x0), "x1": round(c.x1), "confidence": round(c.confidence, 1e4)]
-                            }]
+                            "characters": r.characters.map { character($0.symbol, $0.x0, $0.x1, $0.confidence) }]
                 }]
     }
 

@@ -26,10 +26,11 @@ func assertClose(_ actual: FeatureMatrix, _ expected: FeatureMatrix, rtol: Float
         XCTFail("\(label): shape \(actual.rows)×\(actual.columns), expected \(expected.rows)×\(expected.columns)", file: file, line: line)
         return
     }
-    if let message = FloatComparison.mismatch(actual.values, expected.values, abs: atol, rel: rtol, what: label,
-                                               position: { "frame \($0 / expected.columns), bin \($0 % expected.columns)" }) {
+    let report = FloatComparison.compare(actual.values, expected.values, abs: atol, rel: rtol)
+    if let message = FloatComparison.message(report, actual.values, expected.values, abs: atol, rel: rtol, what: label,
+                                             position: { "frame \($0 / expected.columns), bin \($0 % expected.columns)" }) {
         XCTFail(message, file: file, line: line)
     }
-    let maxRelative = FloatComparison.compare(actual.values, expected.values, abs: atol, rel: rtol).maxRelative
+    let maxRelative = report.maxRelative
     print("\(label): max relative error \(maxRelative) (values above atol \(atol))")
 }

@@ -36,7 +36,12 @@ public enum FloatComparison {
     /// `position`), or nil when every value is within the tolerance.
     public static func mismatch(_ actual: [Float], _ expected: [Float], abs absTol: Float, rel: Float, what: String,
                                 position: (Int) -> String = { "[\($0)]" }) -> String? {
-        let r = compare(actual, expected, abs: absTol, rel: rel)
+        message(compare(actual, expected, abs: absTol, rel: rel), actual, expected, abs: absTol, rel: rel, what: what, position: position)
+    }
+
+    /// The failure message for a comparison's `report`, or nil when it found none.
+    public static func message(_ r: Report, _ actual: [Float], _ expected: [Float], abs absTol: Float, rel: Float, what: String,
+                               position: (Int) -> String = { "[\($0)]" }) -> String? {
         guard let i = r.worst else { return nil }
         return "\(what): \(r.failures) of \(expected.count) values outside abs \(absTol) + rel \(rel); worst at \(position(i)): got \(actual[i]), expected \(expected[i]); largest difference \(r.maxDifference)"
     }
