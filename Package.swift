@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "ScribeNNTests", dependencies: ["ScribeNN", "ScribeCore", "_ScribeTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ScribeHTRTests", dependencies: ["ScribeHTR", "ScribeNN", "ScribeImage", "ScribeCore"]),
-        .testTarget(name: "ScribeCLITests", dependencies: ["scribe", "ScribeCore", "ScribeImage", "_ScribeTestSupport"]),
+        .testTarget(name: "ScribeCLITests", dependencies: ["scribe", "ScribeCore", "ScribeImage", "ScribeNN", "ScribeRecognition", "_ScribeTestSupport"]),
         .testTarget(name: "ScribeDecodeTests", dependencies: ["ScribeDecode", "ScribeCore"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ScribeEvalTests", dependencies: ["ScribeEval", "ScribeDecode", "ScribeCore"],

@@ -98,3 +98,19 @@ public struct GrayImage: Equatable, Sendable {
         return out
     }
 }
+
+extension GrayImage {
+    /// The image turned a quarter: clockwise (the top row becomes the right column) or
+    /// counterclockwise. A point (x, y) of the turned image (continuous coordinates, pixel k
+    /// spanning [k, k + 1)) is (y, height − x) of this one when clockwise, (width − y, x)
+    /// when not.
+    public func quarterTurned(clockwise: Bool) -> GrayImage {
+        var out = GrayImage(width: height, height: width)
+        for y in 0..<out.height {
+            for x in 0..<out.width {
+                out.pixels[y * out.width + x] = clockwise ? pixels[(height - 1 - x) * width + y] : pixels[x * width + (width - 1 - y)]
+            }
+        }
+        return out
+    }
+}

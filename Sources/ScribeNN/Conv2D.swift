@@ -111,16 +111,35 @@ public final class Conv2D: ImageLayer {
         return dx
     }
 
+    /// The output columns j whose input column j·sw + v − pw lies inside 0..<W.
+    @inline(__always)
+    private func validColumns(v: Int, W: Int, Wo: Int) -> Range<Int> {
+        let (sw, pw) = (stride.width, padding.width)
+        // j·sw + v − pw ≥ 0 and ≤ W − 1
+        let lo = max(0, (pw - v + sw - 1) / sw)
+        let hi = min(Wo, (W - 1 - v + pw) >= 0 ? (W - 1 - v + pw) / sw + 1 : 0)
+        return lo..<max(lo, hi)
+    }
+
     /// Unfolds one image x (C, H, W) into cols (C·kh·kw, Ho·Wo), zeros outside the image.
+    /// Each output row copies its valid span (contiguous when the stride is 1) and zeroes
+    /// the padding around it.
     private func im2col(_ x: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>, C: Int, H: Int, W: Int, Ho: Int, Wo: Int) {
         var row = 0
         for c in 0..<C { for u in 0..<kernel.height { for v in 0..<kernel.width {
             let dst = cols + row * Ho * Wo
+            let valid = validColumns(v: v, W: W, Wo: Wo)
             for i in 0..<Ho {
+                let out = dst + i * Wo
                 let h = i * stride.height + u - padding.height
-                for j in 0..<Wo {
-                    let w = j * stride.width + v - padding.width
-                    dst[i * Wo + j] = (h >= 0 && h < H && w >= 0 && w < W) ? x[(c * H + h) * W + w] : 0
+                guard h >= 0 && h < H, !valid.isEmpty else { out.update(repeating: 0, count: Wo); continue }
+                if valid.lowerBound > 0 { out.update(repeating: 0, count: valid.lowerBound) }
+                if valid.upperBound < Wo { (out + valid.upperBound).update(repeating: 0, count: Wo - valid.upperBound) }
+                let src = x + (c * H + h) * W - padding.width + v
+                if stride.width == 1 {
+                    (out + valid.lowerBound).update(from: src + valid.lowerBound, count: valid.count)
+                } else {
+                    for j in valid { out[j] = src[j * stride.width] }
                 }
             }
             row += 1
@@ -132,12 +151,15 @@ public final class Conv2D: ImageLayer {
         var row = 0
         for c in 0..<C { for u in 0..<kernel.height { for v in 0..<kernel.width {
             let src = cols + row * Ho * Wo
+            let valid = validColumns(v: v, W: W, Wo: Wo)
             for i in 0..<Ho {
                 let h = i * stride.height + u - padding.height
                 guard h >= 0 && h < H else { continue }
-                for j in 0..<Wo {
-                    let w = j * stride.width + v - padding.width
-                    if w >= 0 && w < W { dx[(c * H + h) * W + w] += src[i * Wo + j] }
+                let dst = dx + (c * H + h) * W - padding.width + v, from = src + i * Wo
+                if stride.width == 1 {
+                    for j in valid { dst[j] += from[j] }
+                } else {
+                    for j in valid { dst[j * stride.width] += from[j] }
                 }
             }
             row += 1

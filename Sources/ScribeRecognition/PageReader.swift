@@ -7,12 +7,13 @@ import ScribeImage
 /// in reading order, with word boxes and confidences in page pixels.
 public struct PageReader {
     /// Line finder for pages without a layout file.
-    public var segmenter = PageSegmenter()
+    public var finder: LineFinding
+
     /// Pixels of page kept around each line's box when it is cropped (ascenders and
     /// descenders that stick out of the polygon stay masked to white).
     public var padding = 4
 
-    public init() {}
+    public init(finder: LineFinding = .classical(PageSegmenter())) { self.finder = finder }
 
     /// Whether an image of this size is a page rather than one text line: a line is a
     /// strip at least twice as wide as high.
@@ -23,7 +24,7 @@ public struct PageReader {
     /// page with its lines in reading order (the layout's order when given).
     public func read(_ page: GrayImage, path: String, layout: [LayoutLine]? = nil, readers: [LineReader]) throws -> RecognizedPage {
         precondition(!readers.isEmpty, "PageReader: give at least one LineReader")
-        let lines = layout ?? segmenter.lines(in: page)
+        let lines = layout ?? finder.lines(in: page)
         var results = [Result<RecognizedLine, Error>?](repeating: nil, count: lines.count)
         let lock = NSLock()
         Workers.forEachChunk(count: lines.count, threads: min(readers.count, max(lines.count, 1))) { range, worker in
@@ -40,10 +41,32 @@ public struct PageReader {
     func recognize(_ line: LayoutLine, on page: GrayImage, path: String, reader: LineReader) throws -> RecognizedLine {
         let crop = PolygonCrop.crop(page, line: line, padding: padding)
         let origin = PolygonCrop.origin(of: line, padding: padding, in: page)
+        if let upward = Self.sideways(line) {
+            // Turned upright: a note written bottom to top turns clockwise. Its words span
+            // the line's width and the page rows their characters came from; characters
+            // keep no page positions.
+            let t = try reader.read(crop.quarterTurned(clockwise: upward), path: "\(path) (\(line.id))")
+            let along = Self.words(t.characters, offset: 0, top: line.box.x0, bottom: line.box.x1)
+            let words = along.map { w -> LayoutWord in
+                let (a, b) = (w.box.x0, w.box.x1)
+                let y0 = upward ? origin.y + crop.height - b : origin.y + a, y1 = upward ? origin.y + crop.height - a : origin.y + b
+                return LayoutWord(text: w.text, box: Box(x0: line.box.x0, y0: y0, x1: line.box.x1, y1: y1), confidence: w.confidence)
+            }
+            return RecognizedLine(line: line, text: t.text, confidence: t.confidence, words: words, characters: [])
+        }
         let t = try reader.read(crop, path: "\(path) (\(line.id))")
         let words = Self.words(t.characters, offset: Double(origin.x), top: line.box.y0, bottom: line.box.y1)
         let characters = t.characters.map { (symbol: $0.symbol, x0: $0.x0 + Double(origin.x), x1: $0.x1 + Double(origin.x), confidence: $0.confidence) }
         return RecognizedLine(line: line, text: t.text, confidence: t.confidence, words: words, characters: characters)
+    }
+
+    /// For a line written up or down the page (its baseline closer to vertical than to
+    /// horizontal): whether it reads upwards. Nil for upright lines and lines without a
+    /// baseline.
+    static func sideways(_ line: LayoutLine) -> Bool? {
+        guard let b = line.baseline, let first = b.first, let last = b.last else { return nil }
+        let (dx, dy) = (last.x - first.x, last.y - first.y)
+        return abs(dy) > abs(dx) ? dy < 0 : nil
     }
 
     /// Characters grouped into words at spaces, their boxes spanning the characters' x

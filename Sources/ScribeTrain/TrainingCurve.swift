@@ -41,7 +41,10 @@ public struct EpochMetrics: Codable, Equatable, Sendable {
 /// The training curve as a picture: training loss (blue, left axis, log scale) and
 /// validation CER and WER (red and orange, right axis, percent) by epoch.
 public enum TrainingCurve {
-    public static func render(_ metrics: [EpochMetrics], title: String) -> Image8 {
+    /// `labels` name the two rate series (`validCER`, `validWER`) and `xLabel` the x axis,
+    /// for runs whose rates are not CER and WER (the line finder plots missed and extra lines).
+    public static func render(_ metrics: [EpochMetrics], title: String, labels: (String, String) = ("valid CER", "valid WER"),
+                              xLabel: String = "epoch") -> Image8 {
         let (w, h) = (900, 420)
         let (left, right, top, bottom) = (70, 70, 40, 50)
         var img = Image8(width: w, height: h, channels: 3, fill: 255)
@@ -55,7 +58,7 @@ public enum TrainingCurve {
         Drawing.line(from: (left, top + plotH), to: (left + plotW, top + plotH), on: &img, color: axis)
         Drawing.line(from: (left + plotW, top), to: (left + plotW, top + plotH), on: &img, color: axis)
         text(title, x: left, y: 12, on: &img, color: .black)
-        text("epoch", x: left + plotW / 2 - 15, y: h - 18, on: &img, color: axis)
+        text(xLabel, x: left + plotW / 2 - 15, y: h - 18, on: &img, color: axis)
         guard !metrics.isEmpty else { return img }
         let maxEpoch = max(metrics.map(\.epoch).max()!, 1)
         func x(_ epoch: Int) -> Int { left + plotW * epoch / maxEpoch }
@@ -86,8 +89,8 @@ public enum TrainingCurve {
             for p in points { img.fill(x0: p.0 - 2, y0: p.1 - 2, x1: p.0 + 3, y1: p.1 + 3, color) }
         }
         text("train loss", x: left + plotW - 250, y: top + 8, on: &img, color: RGB(0, 90, 200))
-        text("valid CER", x: left + plotW - 160, y: top + 8, on: &img, color: RGB(200, 0, 0))
-        text("valid WER", x: left + plotW - 80, y: top + 8, on: &img, color: RGB(245, 130, 48))
+        text(labels.0, x: left + plotW - 160, y: top + 8, on: &img, color: RGB(200, 0, 0))
+        text(labels.1, x: left + plotW - 80, y: top + 8, on: &img, color: RGB(245, 130, 48))
         return img
     }
 

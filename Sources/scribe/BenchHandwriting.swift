@@ -4,6 +4,7 @@ import ScribeCore
 import ScribeHTR
 import ScribeImage
 import ScribeNN
+import ScribeRecognition
 
 extension Scribe {
     /// `scribe bench lines`: line normalization throughput on real line images.
@@ -58,31 +59,71 @@ extension Scribe {
         }
     }
 
-    /// `scribe bench pages`: page line-finding throughput.
+    /// `scribe bench pages`: line finding on page scans, speed and (with layouts) recall.
     struct BenchPages: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "pages",
-            abstract: "Time finding the lines of page scans (pages per second), on 1 and 2 threads.")
+            abstract: "Time finding the lines of page scans (pages per second, 1 and 2 threads) and measure recall and precision against their ALTO/PAGE files.",
+            discussion: """
+            Each page's layout is looked for beside it (same name, .xml). Recall counts reference \
+            lines matched by a found line at box IoU ≥ 0.5 (one to one); precision counts found \
+            lines matched. scripts/bench-pages runs this beside kraken's segmenter on the same pages.
+            """)
 
-        @Argument(help: "Page scans (PNG) or folders holding them.")
+        @Argument(help: "Page scans (PNG), folders holding them, or page manifests (TSV).")
         var inputs: [String]
+        @Option(help: "Comma-separated line finders: model names or files, or classical.")
+        var finders: String = LineFinding.defaultModel + ",classical"
         @Option(help: "Comma-separated thread counts.")
         var threads: String = "1,2"
+        @Option(help: "Timed runs per setting (the best is kept).")
+        var runs: Int = 3
+        @Flag(help: "Print one JSON object instead of the table.")
+        var json = false
+
+        func validate() throws {
+            if !(1...100).contains(runs) { throw ValidationError("--runs must be between 1 and 100 (got \(runs))") }
+        }
 
         func run() throws {
             let paths = try BenchInputs.imagePaths(inputs)
             guard !paths.isEmpty else { throw ValidationError("no page images found in \(inputs)") }
             let pages = try paths.map { GrayImage(try PNGReader().read($0)) }
-            print("finding lines on \(pages.count) pages")
-            print("threads   pages/s   s/page")
-            for n in try BenchList.positive(threads, option: "threads") {
-                let seconds = Stopwatch.best(of: 3) {
-                    Workers.forEachChunk(count: pages.count, threads: n) { range, _ in
-                        for i in range { _ = PageSegmenter().lines(in: pages[i]) }
+            let layouts = try paths.map { path -> [Box]? in
+                let xml = (path as NSString).deletingPathExtension + ".xml"
+                return FileManager.default.fileExists(atPath: xml) ? try LayoutXML.read(xml).map(\.box) : nil
+            }
+            let counts = try BenchList.positive(threads, option: "threads")
+            var results: [[String: Any]] = []
+            if !json { print("finding lines on \(pages.count) pages (\(layouts.compactMap { $0 }.count) with layouts)") }
+            if !json { print("finder          threads   pages/s   s/page   recall   precision   lines found") }
+            for name in finders.split(separator: ",").map(String.init) {
+                let finder = try LineFinding.named(name)
+                // Accuracy once (it does not depend on threads), then the timings.
+                ComputeThreads.set(1)
+                let found = pages.map { finder.lines(in: $0).map(\.box) }
+                var matched = 0, references = 0, proposed = 0
+                for (f, reference) in zip(found, layouts) {
+                    guard let reference else { continue }
+                    matched += LineMatching.recall(found: f, reference: reference, iou: 0.5)
+                    references += reference.count; proposed += f.count
+                }
+                let recall = references > 0 ? Double(matched) / Double(references) : .nan
+                let precision = proposed > 0 ? Double(matched) / Double(proposed) : .nan
+                for n in counts {
+                    // One page at a time on n threads of the network's kernels: the latency a
+                    // user reading one page sees (the classical segmenter is one thread).
+                    ComputeThreads.set(n)
+                    let seconds = try Stopwatch.best(of: runs) { for page in pages { _ = finder.lines(in: page) } }
+                    results.append(["finder": name, "threads": n, "pages": pages.count, "seconds_per_page": seconds / Double(pages.count),
+                                    "recall": recall, "precision": precision, "references": references, "found": found.map(\.count).reduce(0, +)])
+                    if !json {
+                        print(String(format: "%-14@  %7d   %7.2f   %6.3f   %5.1f%%   %8.1f%%   %11d", name as NSString, n, Double(pages.count) / seconds,
+                                     seconds / Double(pages.count), recall * 100, precision * 100, found.map(\.count).reduce(0, +)))
                     }
                 }
-                print(String(format: "%7d   %7.2f   %6.3f", n, Double(pages.count) / seconds, seconds / Double(pages.count)))
             }
+            if json { try printJSON(["results": results]) }
         }
     }
 }
@@ -111,7 +152,7 @@ enum BenchInputs {
             } else if input.hasSuffix(".tsv") {
                 let base = URL(fileURLWithPath: input).deletingLastPathComponent().path
                 let rows = try String(contentsOfFile: input, encoding: .utf8).split(separator: "\n").dropFirst()
-                paths += rows.compactMap { $0.split(separator: "\t").first.map { base + "/" + $0 } }
+                paths += rows.compactMap { $0.split(separator: "\t").first.map { $0.hasPrefix("/") ? String($0) : base + "/" + $0 } }
             } else {
                 paths.append(input)
             }

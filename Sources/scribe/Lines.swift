@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import ScribeCore
 import ScribeImage
+import ScribeNN
+import ScribeRecognition
 
 extension Scribe {
     /// `scribe lines PAGE.png`: find the text lines of a page scan.
@@ -25,10 +27,17 @@ extension Scribe {
         @Option(help: "Compare the found lines with those of this ALTO or PAGE XML file.")
         var compare: String?
 
+        @Option(help: "How lines are found: a line-finder model (name or file), or classical for the rule-based segmenter.")
+        var finder: String = LineFinding.defaultModel
+
+        @Option(help: "Threads for the line finder's network. (default: all cores)")
+        var threads: Int?
+
         @Option(parsing: .unconditional, help: "Refuse images with more pixels than this.")
         var maxPixels: Int = 100_000_000
 
         func validate() throws {
+            if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be between 1 and 256 (got \(threads))") }
             if !(1...4_000_000_000).contains(maxPixels) { throw ValidationError("--max-pixels must be between 1 and 4000000000 (got \(maxPixels))") }
         }
 
@@ -36,9 +45,14 @@ extension Scribe {
             try FileCheck.writable(output)
             let scan = try PNGReader(maxPixels: maxPixels).read(page)
             let gray = GrayImage(scan)
-            let lines = try layout.map { try LayoutXML.read($0) } ?? PageSegmenter().lines(in: gray)
+            ComputeThreads.set(threads ?? Workers.availableCores)
+            let lines = try layout.map { try LayoutXML.read($0) } ?? LineFinding.named(finder).lines(in: gray)
             if format == .json {
-                let records = lines.map { ["box": [$0.box.x0, $0.box.y0, $0.box.x1, $0.box.y1], "polygon": $0.polygon.map { [$0.x, $0.y] }] }
+                let records = lines.map { line -> [String: Any] in
+                    var record: [String: Any] = ["box": [line.box.x0, line.box.y0, line.box.x1, line.box.y1], "polygon": line.polygon.map { [$0.x, $0.y] }]
+                    if let baseline = line.baseline { record["baseline"] = baseline.map { [$0.x, $0.y] } }
+                    return record
+                }
                 let data = try JSONSerialization.data(withJSONObject: ["lines": records], options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
             } else {

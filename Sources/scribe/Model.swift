@@ -21,7 +21,9 @@ extension Scribe {
         var model: String
 
         func run() throws {
-            let m = try RecognitionModel(path: ModelLocator.locate(model))
+            let path = try ModelLocator.locate(model)
+            if let finder = try? LineFinder.load(path) { return describe(finder, path: path) }
+            let m = try RecognitionModel(path: path)
             let network = try m.makeNetwork()
             print("file:          \(m.path)")
             print("architecture:  \(m.file.architecture), \(network.parameterCount) parameters")
@@ -34,6 +36,18 @@ extension Scribe {
             print("alphabet:      \(m.alphabet.symbols.map { $0 == " " ? "␣" : $0 }.joined()) (+ blank at \(m.alphabet.blank))")
             print("decoding:      \(m.file.decoding)")
             for (k, v) in m.file.info.sorted(by: { $0.key < $1.key }) { print("\((k + ":").padding(toLength: 14, withPad: " ", startingAt: 0)) \(v)") }
+        }
+
+        /// A line-finder model (`task: lines`).
+        func describe(_ finder: LineFinder, path: String) {
+            let w = finder.network.widths
+            print("file:          \(path)")
+            print("architecture:  line finder U-Net, widths \(w.map(String.init).joined(separator: ", ")), \(finder.network.parameterCount) parameters")
+            print("input:         pages scaled to a longest side of \(finder.workingSide) px; core and region probabilities per 4 × 4 block")
+            print("finding:       threshold \(finder.threshold), sideways lines \(finder.sideways ? "on" : "off")")
+            for (k, v) in finder.metadata.filter({ $0.key.hasPrefix("scribe.info.") }).sorted(by: { $0.key < $1.key }) {
+                print("\((String(k.dropFirst(12)) + ":").padding(toLength: max(14, k.count - 10), withPad: " ", startingAt: 0)) \(v)")
+            }
         }
     }
 

@@ -33,7 +33,8 @@ extension Scribe {
             A line image (a strip at least twice as wide as high) is normalized as the model \
             was trained (contrast, deskew, crop, height) and read by the model's convnet \
             window and BiLSTM. A page (anything else, or --page) has its lines found by the \
-            page segmenter, or taken from --layout (ALTO or PAGE XML, in the file's reading \
+            trained line finder (--finder, default poilus-lines; classical for the rule-based \
+            segmenter), or taken from --layout (ALTO or PAGE XML, in the file's reading \
             order); each line is cropped by its polygon and recognized, and the page's text \
             comes out one line per text line. --format alto and --format page write ALTO v4 \
             and PAGE 2019 XML with line polygons, baselines, words and confidences; --overlay \
@@ -63,6 +64,8 @@ extension Scribe {
         var page = false
         @Option(help: "Take the page's lines from this ALTO or PAGE XML file instead of finding them (one image only).")
         var layout: String?
+        @Option(help: "How pages' lines are found: a line-finder model (name or file), or classical for the rule-based segmenter.")
+        var finder: String = LineFinding.defaultModel
         @Option(help: "Draw the page's lines and recognized text on it, into this PNG (one image only).")
         var overlay: String?
         @Option(name: [.short, .customLong("output-dir")], help: "Write one NAME.txt/.json/.xml per input into this folder instead of standard output.")
@@ -95,6 +98,9 @@ extension Scribe {
             let trained = try RecognitionModel(path: ModelLocator.locate(model))
             _ = try trained.lineFrontEnd()
             let decoder = try decoding.makeDecoder(for: trained, wordTimings: true)
+            // Line images do not need the line finder: a failure to load it is reported
+            // only for pages.
+            let lineFinding = Result { try LineFinding.named(finder) }
             let cores = threads ?? Workers.availableCores
             let workers = max(1, min(cores, inputs.count))
             // One input: its page's lines are read in parallel instead.
@@ -106,9 +112,10 @@ extension Scribe {
                 let readers = try (0..<readersPerWorker).map { _ in
                     LineReader(recognizer: try trained.makeLineRecognizer(), decoder: decoder.copy(), maxPixels: maxPixels)
                 }
+                let reader = lineFinding.map { PageReader(finder: $0.copy()) }
                 return { path -> Recognized in
                     let image = GrayImage(try png.read(path))
-                    let result = try recognize(image, path: path, layout: lines, readers: readers)
+                    let result = try recognize(image, path: path, layout: lines, readers: readers, pageReader: reader)
                     // --overlay goes with one input: draw it from the image already decoded.
                     if let overlay, case .page(let p) = result {
                         try PNGWriter.write(PageOverlay.draw(image, p), to: overlay)
@@ -142,11 +149,12 @@ extension Scribe {
 
         /// A line image is read as one line, unless it must be a page (--page, --layout, XML
         /// output: a line image is then a page of one line covering the image).
-        func recognize(_ image: GrayImage, path: String, layout: [LayoutLine]?, readers: [LineReader]) throws -> Recognized {
+        func recognize(_ image: GrayImage, path: String, layout: [LayoutLine]?, readers: [LineReader], pageReader: Result<PageReader, Error>) throws -> Recognized {
             let isPage = page || layout != nil || PageReader.looksLikePage(width: image.width, height: image.height)
             guard isPage || format == .alto || format == .page else { return .line(try readers[0].read(image, path: path)) }
             let lines = isPage ? layout : [LayoutLine(id: "line_0", box: Box(x0: 0, y0: 0, x1: image.width, y1: image.height))]
-            return .page(try PageReader().read(image, path: path, layout: lines, readers: readers))
+            let pages = lines == nil ? try pageReader.get() : PageReader()
+            return .page(try pages.read(image, path: path, layout: lines, readers: readers))
         }
 
         func render(_ result: Recognized, file: String, model: RecognitionModel, several: Bool) throws -> String {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ScribeCore
+import ScribeNN
 import ScribeTrain
 
 extension Scribe {
@@ -44,6 +45,7 @@ extension Scribe {
         }
 
         func run() throws {
+            if LineFinderConfig.isLineFinderConfig(config) { return try trainLineFinder() }
             var cfg = try TrainConfig.load(path: config)
             if let output { cfg.output = output }
             if let epochs { cfg.epochs = epochs }
@@ -56,6 +58,20 @@ extension Scribe {
             print(String(format: "trained %d epochs (%d steps) in %@; best validation CER %.2f%% at epoch %d; peak memory %.0f MB; model: %@",
                          summary.epochs, summary.steps, ProgressBar.clock(summary.seconds), summary.bestCER * 100,
                          summary.bestEpoch, summary.peakMemoryMB, summary.modelPath))
+        }
+
+        /// A `task: lines` configuration trains a line finder instead of a recognizer.
+        func trainLineFinder() throws {
+            var cfg = try LineFinderConfig.load(path: config)
+            if let output { cfg.output = output }
+            if let epochs { cfg.steps = epochs * cfg.validateEvery }
+            ComputeThreads.set(threads ?? Workers.availableCores)
+            let trainer = LineFinderTrainer(config: cfg)
+            trainer.resume = resume
+            trainer.forceProgress = progress
+            let s = try trainer.run()
+            print(String(format: "trained %d steps in %@; best validation recall %.1f%%, precision %.1f%% at step %d; peak memory %.0f MB; model: %@",
+                         s.steps, ProgressBar.clock(s.seconds), s.bestRecall * 100, s.bestPrecision * 100, s.bestStep, s.peakMemoryMB, s.modelPath))
         }
     }
 }

@@ -2,6 +2,8 @@ import Foundation
 import ScribeCore
 import ScribeImage
 import XCTest
+import ScribeNN
+import ScribeRecognition
 import _ScribeTestSupport
 
 /// Runs the built `scribe` binary end to end.
@@ -195,7 +197,7 @@ final class CLITests: XCTestCase {
     func testLinesFindsTheLinesAsJSONAndDrawsThem() throws {
         let page = try syntheticPage()
         let overlay = dir.appendingPathComponent("overlay.png").path
-        let r = try scribe(["lines", page, "--format", "json", "-o", overlay])
+        let r = try scribe(["lines", page, "--finder", "classical", "--format", "json", "-o", overlay])
         XCTAssertEqual(r.status, 0, r.err)
         let json = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as! [String: [[String: Any]]]
         let lines = json["lines"]!
@@ -204,6 +206,23 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(tops, tops.sorted(), "reading order is top to bottom")
         XCTAssertEqual((lines[0]["polygon"] as! [[Int]]).count, 4)
         XCTAssertTrue(FileManager.default.fileExists(atPath: overlay))
+    }
+
+    /// `--finder` takes a line-finder model file (an untrained one here: the plumbing, not
+    /// the accuracy, is tested) and names a file that is not one.
+    func testLinesWithALineFinderModelFile() throws {
+        let page = try syntheticPage()
+        let model = dir.appendingPathComponent("finder.safetensors").path
+        try LineFinder(network: LineFinderNetwork(widths: [2, 2, 4, 4]), workingSide: 512).encoded().write(to: model)
+        let r = try scribe(["lines", page, "--finder", model, "--format", "json", "--threads", "1"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertNotNil((try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as! [String: Any])["lines"] as? [Any])
+        let missing = try scribe(["lines", page, "--finder", dir.appendingPathComponent("none.safetensors").path])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.err.contains("none.safetensors"), missing.err)
+        let notFinder = try scribe(["lines", page, "--finder", page])
+        XCTAssertEqual(notFinder.status, 1)
+        XCTAssertTrue(notFinder.err.contains("page.png"), notFinder.err)
     }
 
     func testNormalizeWritesAFixedHeightLine() throws {

@@ -124,10 +124,32 @@ final class RecognizeCLITests: XCTestCase {
         XCTAssertEqual(try PNGReader().read(folder + "/overlay.png", rgb: true).width, image.width)
         XCTAssertTrue(json.err.contains("3 lines drawn"), json.err)
 
-        // Without a layout the page segmenter finds the lines; a page is detected by its shape.
+        // Without a layout the line finder finds the lines; a page is detected by its shape.
         let found = try scribe(["recognize", "--model", model, page, "--format", "json"])
         XCTAssertEqual(found.status, 0, found.err)
         XCTAssertNotNil((try JSONSerialization.jsonObject(with: Data(found.out.utf8)) as! [String: Any])["lines"])
+        // Page CER: the layout's transcribed lines against the page read with its own lines
+        // (--finder layout) and with the classical segmenter's.
+        let truthLines = boxes.enumerated().map { i, b in
+            "<TextLine ID=\"t\(i)\" HPOS=\"\(b.x0)\" VPOS=\"\(b.y0)\" WIDTH=\"\(b.width)\" HEIGHT=\"\(b.height)\">"
+                + truth[i].split(separator: " ").map { "<String CONTENT=\"\($0)\"/>" }.joined(separator: "<SP/>") + "</TextLine>"
+        }
+        try "<alto><Layout><Page><PrintSpace><TextBlock>\(truthLines.joined())</TextBlock></PrintSpace></Page></Layout></alto>"
+            .write(toFile: folder + "/page.xml", atomically: true, encoding: .utf8)
+        try "image\tlayout\npage.png\tpage.xml\n".write(toFile: folder + "/pages.tsv", atomically: true, encoding: .utf8)
+        let scored = try scribe(["evaluate", "--model", model, "--pages", folder + "/pages.tsv", "--finder", "layout", "--format", "json"])
+        XCTAssertEqual(scored.status, 0, scored.err)
+        let total = (try JSONSerialization.jsonObject(with: Data(scored.out.utf8)) as! [String: Any])["total"] as! [String: Any]
+        XCTAssertEqual(total["reference_characters"] as? Int, truth.joined().count)
+        XCTAssertEqual(total["paired_lines"] as? Int, 3)
+        XCTAssertLessThanOrEqual(total["cer"] as! Double, 0.25, scored.out)
+        let classical = try scribe(["evaluate", "--model", model, "--pages", folder + "/pages.tsv", "--finder", "classical"])
+        XCTAssertEqual(classical.status, 0, classical.err)
+        XCTAssertTrue(classical.out.contains("all 1 pages"), classical.out)
+        let neither = try scribe(["evaluate", "--model", model])
+        XCTAssertEqual(neither.status, 64)
+        XCTAssertTrue(neither.err.contains("--manifest") && neither.err.contains("--pages"), neither.err)
+
         let several = try scribe(["recognize", "--model", model, page, page, "--format", "alto"])
         XCTAssertEqual(several.status, 64)
         XCTAssertTrue(several.err.contains("needs --output-dir"), several.err)

@@ -39,7 +39,10 @@ final class ImageLayerTests: XCTestCase {
 
     func testConv2DMatchesDirectConvolution() {
         var g = SeededGenerator(seed: 1)
-        for (k, s, p) in [((3, 3), (1, 1), (1, 1)), ((2, 3), (2, 1), (0, 1)), ((1, 1), (1, 1), (0, 0))] {
+        // Wide kernels with padding past the image (1×9 on 6 columns), strided columns and
+        // padding larger than the kernel reach every branch of the unfolding.
+        for (k, s, p) in [((3, 3), (1, 1), (1, 1)), ((2, 3), (2, 1), (0, 1)), ((1, 1), (1, 1), (0, 0)), ((1, 9), (1, 1), (0, 4)),
+                          ((3, 3), (2, 2), (1, 1)), ((3, 2), (1, 3), (2, 3))] {
             let conv = Conv2D(inChannels: 2, outChannels: 3, kernel: k, stride: s, padding: p, generator: &g)
             conv.bias.value = randomTensor([3], &g)
             let x = randomTensor([2, 2, 5, 6], &g)
@@ -52,6 +55,48 @@ final class ImageLayerTests: XCTestCase {
         let conv = Conv2D(inChannels: 2, outChannels: 3, kernel: (3, 2), stride: (2, 1), padding: (1, 1), generator: &g)
         conv.bias.value = randomTensor([3], &g)
         checkImageGradients(conv, input: randomTensor([2, 2, 5, 4], &g))
+    }
+
+    func testConv2DGradientsWithStridedColumnsAndWidePadding() {
+        var g = SeededGenerator(seed: 5)
+        let strided = Conv2D(inChannels: 2, outChannels: 2, kernel: (3, 3), stride: (1, 2), padding: (1, 2), generator: &g)
+        checkImageGradients(strided, input: randomTensor([1, 2, 4, 7], &g))
+        let wide = Conv2D(inChannels: 1, outChannels: 2, kernel: (1, 9), padding: (0, 4), generator: &g)
+        checkImageGradients(wide, input: randomTensor([2, 1, 3, 5], &g))
+    }
+
+    func testUpsample2D() {
+        var g = SeededGenerator(seed: 6)
+        let up = Upsample2D(factor: (2, 3))
+        let y = up.forward(Tensor(shape: [1, 1, 1, 2], values: [1, 2]))
+        XCTAssertEqual(y.shape, [1, 1, 2, 6])
+        XCTAssertEqual(y.values, [1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2])
+        checkImageGradients(Upsample2D(factor: (2, 2)), input: randomTensor([2, 3, 3, 2], &g))
+    }
+
+    func testBinaryCrossEntropyMatchesItsDefinition() {
+        // Logits from −30 to 30 (where a naive log(σ) overflows) and soft targets.
+        let logits: [Float] = [-30, -4, -0.5, 0, 0.7, 3, 30, 2]
+        let targets: [Float] = [0, 1, 0.25, 1, 0, 1, 1, 0.5]
+        for w: Float in [1, 3] {
+            let (loss, grad) = BinaryCrossEntropy.withLogits(Tensor(shape: [2, 4], values: logits), targets: Tensor(shape: [2, 4], values: targets),
+                                                              positiveWeight: w)
+            var expected = 0.0
+            for (x, t) in zip(logits.map(Double.init), targets.map(Double.init)) {
+                let logSigma = -log1p(exp(-x)), logOneMinus = -x - log1p(exp(-x))   // log σ(x), log(1 − σ(x)) for |x| ≤ 30
+                expected -= Double(w) * t * logSigma + (1 - t) * logOneMinus
+            }
+            expected /= Double(logits.count)
+            XCTAssertEqual(loss, expected, accuracy: 1e-5 * max(1, expected))
+            // Central differences of the mean loss.
+            for i in logits.indices {
+                var plus = logits, minus = logits
+                plus[i] += 1e-2; minus[i] -= 1e-2
+                let lp = BinaryCrossEntropy.withLogits(Tensor(shape: [8], values: plus), targets: Tensor(shape: [8], values: targets), positiveWeight: w).loss
+                let lm = BinaryCrossEntropy.withLogits(Tensor(shape: [8], values: minus), targets: Tensor(shape: [8], values: targets), positiveWeight: w).loss
+                XCTAssertEqual(Double(grad.values[i]), (lp - lm) / 2e-2, accuracy: 2e-4, "logit \(i), weight \(w)")
+            }
+        }
     }
 
     func testMaxPool2D() {
