@@ -51,6 +51,13 @@ public struct LineFinder {
               let side = meta["scribe.line_finder.working_side"].flatMap({ Int($0) }), (64...20_000).contains(side) else {
             throw RecognitionError.badModel(path: source, reason: "scribe.line_finder.widths (four numbers) or working_side missing or out of range")
         }
+        // The file must hold every value of the network its widths describe before the
+        // network is built (widths alone could ask for gigabytes).
+        let values = file.tensors.filter { !$0.key.hasPrefix("adam.") }.values.reduce(0) { $0 + $1.count }
+        let expected = LineFinderNetwork.parameterCount(widths: widths)
+        guard values == expected else {
+            throw RecognitionError.badModel(path: source, reason: "the file holds \(values) network values; widths \(widths) need \(expected)")
+        }
         let network = LineFinderNetwork(widths: widths)
         for (name, p) in network.namedParameters() {
             guard let t = file.tensors[name] else { throw RecognitionError.badModel(path: source, reason: "tensor \(name) is missing") }

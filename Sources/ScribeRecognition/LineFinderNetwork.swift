@@ -49,6 +49,15 @@ public final class LineFinderNetwork {
         ]
     }
 
+    /// Trainable values of a network of these widths, counted without building it (a model
+    /// file's tensors are checked against it before any layer is allocated).
+    public static func parameterCount(widths w: [Int]) -> Int {
+        guard w.count == 4 else { return 0 }
+        func conv(_ i: Int, _ o: Int, _ k: Int = 9) -> Int { i * o * k + o }
+        return conv(1, w[0]) + conv(w[0], w[1]) + conv(w[1], w[2]) + conv(w[2], w[2]) + conv(w[2], w[3]) + conv(w[3], w[3])
+            + conv(w[3], w[3]) + conv(w[3], w[3]) + conv(w[3], w[2]) + conv(w[2], w[2]) + conv(w[2], outputs, 1)
+    }
+
     /// Parameters named `s<stage>.<layer>.weight|bias`.
     public func namedParameters() -> [(name: String, parameter: Parameter)] {
         var out: [(String, Parameter)] = []

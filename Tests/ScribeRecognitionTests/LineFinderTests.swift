@@ -38,6 +38,8 @@ final class LineFinderTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(checked, 60)
+        XCTAssertEqual(LineFinderNetwork.parameterCount(widths: net.widths), net.parameterCount)
+        XCTAssertEqual(LineFinderNetwork.parameterCount(widths: [8, 16, 32, 64]), LineFinderNetwork().parameterCount)
         XCTAssertLessThanOrEqual(bad.count, 2, "gradients differ: \(bad)")   // a pooling tie may flip one or two
     }
 }
@@ -112,7 +114,11 @@ final class LineFinderModelFileTests: XCTestCase {
         var notOurs = file; notOurs.metadata["scribe.kind"] = nil
         XCTAssertTrue(failure(notOurs).contains("not a line-finder model"), failure(notOurs))
         var missing = file; missing.tensors["s6.2.bias"] = nil
-        XCTAssertTrue(failure(missing).contains("s6.2.bias is missing"), failure(missing))
+        XCTAssertTrue(failure(missing).contains("network values"), failure(missing))
+        var renamed = file; renamed.tensors["s6.2.bias2"] = renamed.tensors.removeValue(forKey: "s6.2.bias")
+        XCTAssertTrue(failure(renamed).contains("s6.2.bias is missing"), failure(renamed))
+        var huge = file; huge.metadata["scribe.line_finder.widths"] = "1024,1024,1024,1024"
+        XCTAssertTrue(failure(huge).contains("need"), failure(huge))
         var nan = file; nan.tensors["s0.0.bias"]!.values[0] = .nan
         XCTAssertTrue(failure(nan).contains("NaN"), failure(nan))
         var widths = file; widths.metadata["scribe.line_finder.widths"] = "2,2,4"

@@ -75,6 +75,9 @@ func writeSeeds(to root: String) throws {
     let lineFrontEnd = LineFrontEnd(normalization: normalization)
     try saveModel("[Cr3x3,4 Mp2x2 W4s2 Lbx4 Fl5]", input: .line(lineFrontEnd), alphabet: letters, to: "\(try folder("model"))/line.safetensors")
 
+    try LineFinder(network: LineFinderNetwork(widths: [2, 2, 4, 4]), workingSide: 128).encoded(info: ["name": "tiny"])
+        .write(to: "\(try folder("model"))/finder.safetensors")
+
     // Network specs.
     for (i, spec) in ["[Lbx4 Fl5]", "[Cr3x3,4 Mp2x2 C3x3,8 W8s2 Do20 Fl16 Lbx8 Lbx8 Fl5]", "[Lfx8 Lrx8 Gbx4 Rx(Fl3 Fl2) Res[Fl5] Ar At As Om]"].enumerated() {
         try text("spec", "spec\(i).txt", spec)
@@ -82,6 +85,7 @@ func writeSeeds(to root: String) throws {
 
     // Manifests: TSV with a header and JSON lines.
     try text("manifest", "audio.tsv", "id\tpath\ttext\tduration\tspeaker\nu1\ta.wav\tthe cat\t1.5\ts1\nu2\tb.flac\ta rat\t0.7\ts2\n")
+    try text("manifest", "pages.tsv", "image\tlayout\npage1.png\tpage1.xml\n/abs/page2.png\tpage2.xml\n")
     try text("manifest", "lines.jsonl", "{\"id\":\"l1\",\"path\":\"l1.png\",\"text\":\"Ceci est\",\"split\":\"test\"}\n{\"path\":\"l2.png\",\"text\":\"mon\"}\n")
 
     // Training configurations.
@@ -117,6 +121,15 @@ func writeSeeds(to root: String) throws {
         model: {layers: "Cr3x3,8 Mp2x2 W8s2 Lbx16"}
         training: {epochs: 1, batch_frames: 400}
         augment: {enabled: true, rotation: 1.5}
+        """)
+
+    try text("config", "finder.yaml", """
+        task: lines
+        name: finder
+        data: {train: pages-train.tsv, valid: pages-valid.tsv}
+        model: {widths: [4, 4, 8, 8], working_side: 256}
+        training: {steps: 10, batch: 2, crop: 64, validate_every: 5}
+        augment: {scale: [0.8, 1.2], sideways: 0.3}
         """)
 
     // Alphabets, lexicons, transcripts.

@@ -79,7 +79,12 @@ let targets: [FuzzTarget] = [
         _ = try decoder.decode(fixedPosteriors, path: "<fixed>")
     },
     FuzzTarget(name: "model", fileExtension: "safetensors",
-               summary: "safetensors model files: header, metadata JSON, architecture, front end and decoding settings (--model)") { path in
+               summary: "safetensors model files: header, metadata JSON, architecture, front end and decoding settings (--model), line finders (--finder)") { path in
+        // A line-finder model file, or a recognition model.
+        if let file = try? SafeTensors.load(path: path), let finder = try? LineFinder.decode(file, source: path) {
+            _ = finder.lines(in: GrayImage(width: 40, height: 24, fill: 0.9))
+            return
+        }
         let model = try RecognitionModel(path: path)
         try model.decoding.validate()
     },
@@ -89,12 +94,14 @@ let targets: [FuzzTarget] = [
         _ = try NetworkSpec.build(spec, inputSize: 48, seed: 1, forLoading: true)
     },
     FuzzTarget(name: "manifest", fileExtension: "tsv",
-               summary: "manifests: TSV with a header, or JSON lines (train, evaluate, transcribe --manifest)") { path in
+               summary: "manifests: TSV with a header, or JSON lines (train, evaluate, transcribe --manifest), page manifests (evaluate --pages)") { path in
+        if (try? PageManifest.read(path)) != nil { return }
         _ = try Manifest.read(path)
         _ = try? Manifest.read(path, split: "test")
     },
     FuzzTarget(name: "config", fileExtension: "yaml",
-               summary: "training configuration files (YAML, scribe train)") { path in
+               summary: "training configuration files (YAML, scribe train; task: lines for line finders)") { path in
+        if LineFinderConfig.isLineFinderConfig(path) { _ = try LineFinderConfig.load(path: path); return }
         _ = try TrainConfig.load(path: path)
     },
     FuzzTarget(name: "alphabet", fileExtension: "txt",
