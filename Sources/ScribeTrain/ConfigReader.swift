@@ -97,12 +97,19 @@ struct ConfigSection {
 /// A YAML document as plain values (`[String: Any]`, `[Any]`, scalars), built from Yams'
 /// node tree here rather than by `Yams.load`, which traps on a duplicated key. Duplicated
 /// keys, keys that are not text, and documents of more than `maxNodes` nodes once aliases
-/// are expanded (a "billion laughs" of anchors) are errors that name the problem.
+/// are expanded (a "billion laughs" of anchors) are errors that name the problem. Yams
+/// builds its tree recursively, so nesting is bounded on the text first (`maxDepth`): a
+/// few hundred `{` used to overflow the stack (found by `scripts/fuzz config`).
 enum YAMLDocument {
     /// Far more nodes than any training configuration has (about 60).
     static let maxNodes = 100_000
+    /// Far deeper than any training configuration nests (three levels).
+    static let maxDepth = 64
 
     static func load(_ text: String, file: String) throws -> Any? {
+        if let line = deeplyNestedLine(text) {
+            throw ConfigError(path: file, field: "", reason: "line \(line) nests deeper than \(maxDepth) levels; a training configuration needs three")
+        }
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch {
             throw ConfigError(path: file, field: "", reason: "not valid YAML (\(error))")
@@ -110,6 +117,52 @@ enum YAMLDocument {
         guard let root else { return nil }
         var budget = maxNodes
         return try plain(root, at: "", budget: &budget, file: file)
+    }
+
+    /// The first line (1-based) at which the nesting may exceed `maxDepth`, or nil. An
+    /// over-estimate: indentation levels open, plus `- ` and `? ` indicators leading the
+    /// line, plus every `[` and `{` so far (quoted or not) less the `]` and `}` that stand
+    /// outside quotes and comments.
+    static func deeplyNestedLine(_ text: String) -> Int? {
+        var indents: [Int] = [], flow = 0, lineNumber = 0
+        for line in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let bytes = Array(line)
+            var i = 0
+            while i < bytes.count && (bytes[i] == 0x20 || bytes[i] == 0x09) { i += 1 }
+            if flow == 0 && i < bytes.count && bytes[i] != UInt8(ascii: "#") && bytes[i] != 0x0D {
+                while let last = indents.last, last >= i { indents.removeLast() }
+                indents.append(i)
+            }
+            var indicators = 0
+            while i + 1 < bytes.count, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "?"), bytes[i + 1] == 0x20 {
+                indicators += 1
+                i += 2
+                while i < bytes.count && bytes[i] == 0x20 { i += 1 }
+            }
+            var quote: UInt8? = nil, k = i
+            scan: while k < bytes.count {
+                let c = bytes[k]
+                switch c {
+                case UInt8(ascii: "["), UInt8(ascii: "{"):
+                    flow += 1
+                case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                    if quote == nil { flow = max(0, flow - 1) }
+                case UInt8(ascii: "\""), UInt8(ascii: "'"):
+                    if quote == nil { quote = c } else if quote == c { quote = nil }
+                case UInt8(ascii: "\\"):
+                    if quote == UInt8(ascii: "\"") { k += 1 }   // an escaped character never ends the quote
+                case UInt8(ascii: "#"):
+                    if quote == nil && (k == 0 || bytes[k - 1] == 0x20) { break scan }
+                default:
+                    break
+                }
+                if indents.count + indicators + flow > maxDepth { return lineNumber }
+                k += 1
+            }
+            if indents.count + indicators + flow > maxDepth { return lineNumber }
+        }
+        return nil
     }
 
     private static func plain(_ node: Node, at field: String, budget: inout Int, file: String) throws -> Any {
