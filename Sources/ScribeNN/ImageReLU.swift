@@ -1,10 +1,10 @@
-
-
-/// ReLU over image tensors (B, C, H, W), for the convolutional blocks of the line encoder.
+/// ReLU over image tensors (B, C, H, W), for the convolutional blocks of the line encoder
+/// and the line finder. Backward lets the gradient through where the last output is
+/// positive (where the input was), read from that output: no mask is kept.
 public final class ImageReLU: ImageLayer {
-    /// mask is (B, C, H, W): 1 where the last input was positive.
-    private var mask: [Bool] = []
-    private var shape: [Int] = []
+    /// output is (B, C, H, W): the last forward's result (its storage is shared with the
+    /// caller's copy until either is changed).
+    private var output = Tensor(shape: [0])
 
     public init() {}
 
@@ -12,21 +12,22 @@ public final class ImageReLU: ImageLayer {
     public func namedParameters() -> [(name: String, parameter: Parameter)] { [] }
 
     public func forward(_ x: Tensor) -> Tensor {
-        shape = x.shape
         var y = x
-        mask = [Bool](repeating: false, count: x.count)
         y.withUnsafeMutableValues { v in
-            for i in v.indices {
-                if v[i] > 0 { mask[i] = true } else { v[i] = 0 }
-            }
+            for i in v.indices { v[i] = max(v[i], 0) }
         }
+        output = y
         return y
     }
 
     public func backward(_ dy: Tensor) -> Tensor {
-        precondition(dy.shape == shape, "ImageReLU.backward: gradient \(dy.shape) does not match the last output \(shape)")
+        precondition(dy.shape == output.shape, "ImageReLU.backward: gradient \(dy.shape) does not match the last output \(output.shape)")
         var dx = dy
-        dx.withUnsafeMutableValues { v in for i in v.indices where !mask[i] { v[i] = 0 } }
+        output.withUnsafeValues { y in
+            dx.withUnsafeMutableValues { g in
+                for i in g.indices { g[i] = y[i] > 0 ? g[i] : 0 }
+            }
+        }
         return dx
     }
 }

@@ -65,6 +65,17 @@ final class ImageLayerTests: XCTestCase {
         checkImageGradients(wide, input: randomTensor([2, 1, 3, 5], &g))
     }
 
+    func testImageReLU() {
+        let relu = ImageReLU()
+        XCTAssertEqual(relu.forward(Tensor(shape: [1, 1, 1, 4], values: [-2, 0, 0.5, 3])).values, [0, 0, 0.5, 3])
+        XCTAssertEqual(relu.backward(Tensor(shape: [1, 1, 1, 4], values: [1, 2, 3, 4])).values, [0, 0, 3, 4])
+        // Inputs at least 0.1 from the kink, so ±0.01 steps never cross it.
+        var g = SeededGenerator(seed: 7)
+        var x = randomTensor([2, 3, 4, 5], &g)
+        for i in x.values.indices { x.values[i] += x.values[i] >= 0 ? 0.1 : -0.1 }
+        checkImageGradients(ImageReLU(), input: x)
+    }
+
     func testUpsample2D() {
         var g = SeededGenerator(seed: 6)
         let up = Upsample2D(factor: (2, 3))
