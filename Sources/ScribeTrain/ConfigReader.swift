@@ -165,14 +165,38 @@ enum YAMLDocument {
         return nil
     }
 
+    /// A scalar's value, resolved here rather than by Yams' constructors (which trap on an
+    /// overflowing YAML 1.1 base-60 integer such as `279079079000000000:8`, found by
+    /// `scripts/fuzz config`): quoted and block scalars are text; plain ones are null, a
+    /// boolean, an integer (`Int(text)`, nil on overflow), a number, or else text.
+    static func value(of scalar: Node.Scalar) -> Any {
+        let text = scalar.string
+        guard scalar.style == .plain || scalar.style == .any else { return text }
+        switch text {
+        case "", "~", "null", "Null", "NULL": return NSNull()
+        case "true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON": return true
+        case "false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF": return false
+        case ".nan", ".NaN", ".NAN": return Double.nan
+        case ".inf", "+.inf", ".Inf", "+.Inf", ".INF", "+.INF": return Double.infinity
+        case "-.inf", "-.Inf", "-.INF": return -Double.infinity
+        default: break
+        }
+        if let i = Int(text) { return i }
+        if text.utf8.allSatisfy({ "0123456789+-.eE".utf8.contains($0) }), text.utf8.contains(where: { (48...57).contains($0) }),
+           let d = Double(text) {
+            return d
+        }
+        return text
+    }
+
     private static func plain(_ node: Node, at field: String, budget: inout Int, file: String) throws -> Any {
         budget -= 1
         guard budget >= 0 else {
             throw ConfigError(path: file, field: "", reason: "the document expands to more than \(maxNodes) values (anchors and aliases repeated over and over?)")
         }
         switch node {
-        case .scalar:
-            return node.any
+        case .scalar(let scalar):
+            return value(of: scalar)
         case .sequence(let items):
             return try items.enumerated().map { try plain($0.element, at: "\(field)[\($0.offset)]", budget: &budget, file: file) }
         case .mapping(let pairs):

@@ -67,6 +67,21 @@ final class ConfigTests: XCTestCase {
         XCTAssertNil(YAMLDocument.deeplyNestedLine(String(repeating: "[", count: 60) + String(repeating: "]", count: 60) + "\n" + String(repeating: "{", count: 60)))
     }
 
+    /// Found by `scripts/fuzz config` (long run): Yams' YAML 1.1 constructors trap on an
+    /// overflowing base-60 integer. Scalars are resolved by Scribe: such a value is text,
+    /// and a field that wants a number says so.
+    func testOverflowingSexagesimalIsTextNotATrap() {
+        assertError("279079079000000000:8\n", "expected a mapping of fields")
+        assertError("data: {train: t.tsv, valid: v.tsv}\ntraining: {epochs: 279079079000000000:8}\n", "training.epochs: expected a whole number")
+        assertError("data: {train: t.tsv, valid: v.tsv}\ntraining: {epochs: 99999999999999999999}\n", "training.epochs: expected a whole number")
+        let c = try? parse("data: {train: t.tsv, valid: v.tsv}\ntraining: {epochs: 12, learning_rate: 1e-3, clip_norm: '5'}\naugment: {enabled: off}\n")
+        XCTAssertNil(c, "a quoted number is text")
+        let d = try? parse("data: {train: t.tsv, valid: v.tsv}\ntraining: {epochs: 12, learning_rate: 1e-3}\naugment: {enabled: off}\n")
+        XCTAssertEqual(d?.epochs, 12)
+        XCTAssertEqual(d?.learningRate, 0.001)
+        XCTAssertEqual(d?.augmentation, .off, "off is false")
+    }
+
     func testAliasBombIsRefused() {
         var yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
         for i in 1...9 { yaml += "a\(i): &a\(i) [" + Array(repeating: "*a\(i - 1)", count: 10).joined(separator: ", ") + "]\n" }
