@@ -162,7 +162,14 @@ public struct PageSegmenter: Sendable {
 
     /// Top to bottom; lines that share most of their height are read left to right.
     static func readingOrder(_ boxes: [Box]) -> [Box] {
-        boxes.sorted { a, b in
+        readingOrderIndices(boxes).map { boxes[$0] }
+    }
+
+    /// Indices of `boxes` in reading order: top to bottom; lines that share most of their
+    /// height left to right. Shared with the trained line finder.
+    public static func readingOrderIndices(_ boxes: [Box]) -> [Int] {
+        boxes.indices.sorted { i, j in
+            let a = boxes[i], b = boxes[j]
             let overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
             if Double(overlap) > 0.5 * Double(min(a.height, b.height)) { return a.x0 < b.x0 }
             return a.y0 + a.y1 < b.y0 + b.y1

@@ -100,7 +100,7 @@ public struct LineFinder {
         var found: [(polygon: [Point], baseline: [Point])] = upright(work).map { ($0.polygon, $0.baseline) }
         if sideways {
             var boxes = found.map { Self.bounds($0.polygon) }
-            var turned: [(polygon: [Point], baseline: [Point])] = []
+            var turned: [(polygon: [Point], baseline: [Point], left: Int)] = []
             for clockwise in [true, false] {
                 // Back from the turned image to the page (see GrayImage.quarterTurned).
                 let (w, h) = (Float(work.width), Float(work.height))
@@ -110,10 +110,10 @@ public struct LineFinder {
                     // Sideways lines are taller than wide, and not where an upright line is.
                     guard box.height > box.width, !boxes.contains(where: { Self.overlap($0, box) > 0.3 }) else { continue }
                     boxes.append(box)
-                    turned.append((polygon, line.baseline.map(back)))
+                    turned.append((polygon, line.baseline.map(back), box.x0))
                 }
             }
-            found += turned.sorted { Self.bounds($0.polygon).x0 < Self.bounds($1.polygon).x0 }
+            found += turned.sorted { $0.left < $1.left }.map { ($0.polygon, $0.baseline) }
         }
         return found.enumerated().map { i, line in
             var out = LayoutLine(id: "line_\(i)", polygon: line.polygon.map { Self.point($0, scale, page) })

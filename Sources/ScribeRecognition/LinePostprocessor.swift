@@ -53,7 +53,7 @@ struct LinePostprocessor {
             let y0 = Int(upper.map(\.y).min()!), y1 = Int(lower.map(\.y).max()!)
             found.append((upper + lower.reversed(), baseline, Box(x0: x0, y0: y0, x1: x1, y1: y1)))
         }
-        return Self.readingOrder(found.map(\.box)).map { (found[$0].polygon, found[$0].baseline) }
+        return PageSegmenter.readingOrderIndices(found.map(\.box)).map { (found[$0].polygon, found[$0].baseline) }
     }
 
     /// Union of fragments that continue each other; maps component index → group root.
@@ -140,14 +140,4 @@ struct LinePostprocessor {
     }
 
     static func median(_ values: [Int]) -> Int { values.isEmpty ? 0 : values.sorted()[values.count / 2] }
-
-    /// Indices of `boxes` top to bottom; lines sharing most of their height left to right.
-    static func readingOrder(_ boxes: [Box]) -> [Int] {
-        boxes.indices.sorted { i, j in
-            let a = boxes[i], b = boxes[j]
-            let overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
-            if Double(overlap) > 0.5 * Double(min(a.height, b.height)) { return a.x0 < b.x0 }
-            return a.y0 + a.y1 < b.y0 + b.y1
-        }
-    }
 }

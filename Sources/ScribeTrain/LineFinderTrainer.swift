@@ -49,7 +49,7 @@ public final class LineFinderTrainer {
             metrics = try EpochMetrics.readLog(logPath).filter { $0.step <= state.step }
             log("resuming at step \(state.step) of \(c.steps)")
         }
-        var finder = LineFinder(network: network, workingSide: c.workingSide)
+        let finder = LineFinder(network: network, workingSide: c.workingSide)
         let cropper = LineCropper(side: c.crop, augmentation: c.augmentation)
         let cells = c.crop / LineFinderNetwork.stride
         var lossSum = 0.0, lossCount = 0, badInRow = 0, intervalStart = Date()
@@ -90,7 +90,6 @@ public final class LineFinderTrainer {
             var note = ""
             if score > state.bestScore {
                 state.bestScore = score; state.bestRecall = recall; state.bestPrecision = precision; state.bestStep = state.step
-                finder.metadata = [:]
                 try finder.encoded(info: Self.info(c, state: state, train: train, valid: valid)).write(to: modelPath)
                 note = " (best)"
             }
