@@ -25,6 +25,11 @@ Files:
                     (ModelFile: `k.0.weight_ih` = weight_ih_lk, `k.1.*` = *_reverse, `2.weight`)
                     with the scribe.* __metadata__; torch_model_io.safetensors holds an input
                     batch (lengths 6 and 4) and PyTorch's logits (padded frames zero).
+  batchnorm.safetensors  nn.BatchNorm2d(4) with γ, β and running statistics not at their
+                    defaults: a training forward of x (3,4,5,6) with probe, out, loss =
+                    sum(out * probe), grad.x, grad.weight, grad.bias; a second training
+                    forward of x2; the running statistics after each (running_mean.1/.2,
+                    running_var.1/.2); then an eval forward of x (eval_out).
 """
 import argparse
 import json
@@ -125,6 +130,37 @@ def torch_model_fixture(model_path, io_path, seed):
     save_file({"x": f32(x), "lengths": f32(torch.tensor(lengths)), "logits": f32(logits)}, io_path)
 
 
+def batchnorm_fixture(path, seed):
+    torch.manual_seed(seed)
+    module = torch.nn.BatchNorm2d(4).double()
+    with torch.no_grad():
+        module.weight.copy_(f32(torch.rand(4) + 0.5).double())
+        module.bias.copy_(f32(torch.randn(4) * 0.5).double())
+        module.running_mean.copy_(f32(torch.randn(4) * 0.2).double())
+        module.running_var.copy_(f32(torch.rand(4) + 0.5).double())
+    tensors = {"weight": f32(module.weight), "bias": f32(module.bias),
+               "running_mean.0": f32(module.running_mean), "running_var.0": f32(module.running_var)}
+    # Channels with different offsets and scales, as after a convolution.
+    scale = torch.tensor([1.0, 3.0, 0.2, 1.5]).view(1, 4, 1, 1)
+    offset = torch.tensor([0.0, 2.0, -1.0, 5.0]).view(1, 4, 1, 1)
+    x = f32(torch.randn(3, 4, 5, 6) * scale + offset).double().requires_grad_(True)
+    x2 = f32(torch.randn(2, 4, 3, 7) * scale - offset).double()
+    probe = f32(torch.randn(3, 4, 5, 6)).double()
+    module.train()
+    out = module(x)
+    loss = (out * probe).sum()
+    loss.backward()
+    tensors.update({"x": f32(x), "probe": f32(probe), "out": f32(out), "loss": f32(loss.reshape(1)),
+                    "grad.x": f32(x.grad), "grad.weight": f32(module.weight.grad), "grad.bias": f32(module.bias.grad),
+                    "running_mean.1": f32(module.running_mean), "running_var.1": f32(module.running_var), "x2": f32(x2)})
+    with torch.no_grad():
+        module(x2)
+        tensors.update({"running_mean.2": f32(module.running_mean), "running_var.2": f32(module.running_var)})
+        module.eval()
+        tensors["eval_out"] = f32(module(x))
+    save_file(tensors, path, metadata={"torch": torch.__version__, "module": repr(module)})
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -137,6 +173,7 @@ def main():
     ctc_fixture(os.path.join(args.out, "ctc_blank.safetensors"), blank=5, seed=4, reductions=["mean"])
     torch_model_fixture(os.path.join(args.out, "torch_model.safetensors"),
                         os.path.join(args.out, "torch_model_io.safetensors"), seed=5)
+    batchnorm_fixture(os.path.join(args.out, "batchnorm.safetensors"), seed=6)
     print("wrote fixtures to", os.path.normpath(args.out))
 
 

@@ -51,6 +51,8 @@ public final class ConvWindow: Layer {
             case let p as MaxPool2D:
                 guard p.stride == p.kernel else { throw fail("pooling windows must not overlap") }
                 (h, w, factor) = (h / p.kernel.height, w / p.kernel.width, factor * p.kernel.width)
+            case let n as BatchNorm2D:
+                guard n.channels == channels else { throw fail("batch normalization must take the previous channel count") }
             case is ImageReLU: break
             default: throw fail("\(layer.spec) cannot be used in a sliding window")
             }
@@ -70,12 +72,21 @@ public final class ConvWindow: Layer {
     public var inputSize: Int { height }
     public var outputSize: Int { patch.channels * patch.height * patch.width }
 
-    /// `Cr3x3,16` for a convolution followed by ReLU, `C3x3,16` without, `Mp2x2`, then `W24s4`.
+    /// `Cr3x3,16` for a convolution followed by ReLU, `Cb3x3,16` by batch normalization and
+    /// ReLU, `C3x3,16` alone, `Mp2x2`, then `W24s4`.
     public var spec: String {
         var parts: [String] = []
-        for (i, layer) in layers.enumerated() where !(layer is ImageReLU) {
-            let relu = i + 1 < layers.count && layers[i + 1] is ImageReLU
-            parts.append(relu ? "Cr" + layer.spec.dropFirst() : layer.spec)
+        var i = 0
+        while i < layers.count {
+            let layer = layers[i]
+            func next(_ k: Int) -> ImageLayer? { i + k < layers.count ? layers[i + k] : nil }
+            if layer is Conv2D && next(1) is BatchNorm2D && next(2) is ImageReLU {
+                parts.append("Cb" + layer.spec.dropFirst()); i += 3
+            } else if layer is Conv2D && next(1) is ImageReLU {
+                parts.append("Cr" + layer.spec.dropFirst()); i += 2
+            } else {
+                parts.append(layer.spec); i += 1
+            }
         }
         return (parts + ["W\(window)s\(stride)"]).joined(separator: " ")
     }
@@ -121,7 +132,7 @@ public final class ConvWindow: Layer {
         inputShape = x.values.shape
         inputLengths = x.lengths
         var map = image(x)
-        for layer in layers { map = layer.forward(map) }
+        for layer in layers { map = layer.forward(map, training: training) }
         mapShape = map.shape
         frameCounts = x.lengths.map(frameCount(width:))
         return gather(map, frames: frameCounts)

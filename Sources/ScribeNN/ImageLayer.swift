@@ -5,13 +5,18 @@ public protocol ImageLayer: AnyObject {
     /// A short description, e.g. `C3x3,16` or `Mp2x2`.
     var spec: String { get }
     func namedParameters() -> [(name: String, parameter: Parameter)]
-    /// x is (B, C, H, W).
+    /// x is (B, C, H, W); inference (what `forward(_:training:)` does with false).
     func forward(_ x: Tensor) -> Tensor
+    /// x is (B, C, H, W); `training` matters to layers that behave differently while
+    /// learning (batch normalization), the others ignore it.
+    func forward(_ x: Tensor, training: Bool) -> Tensor
     /// dy has the shape of the last output; returns dx shaped like the last input.
     func backward(_ dy: Tensor) -> Tensor
 }
 
 extension ImageLayer {
-    public var parameters: [Parameter] { namedParameters().map(\.parameter) }
+    public func forward(_ x: Tensor, training: Bool) -> Tensor { forward(x) }
+    /// The trainable parameters.
+    public var parameters: [Parameter] { namedParameters().map(\.parameter).filter(\.trainable) }
     public func zeroGradients() { for p in parameters { p.grad.zero() } }
 }

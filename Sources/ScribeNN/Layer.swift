@@ -7,10 +7,15 @@ public final class Parameter {
     public var value: Tensor
     /// Gradient of the loss with respect to `value`, same shape.
     public var grad: Tensor
+    /// False for state a layer updates itself and a model file must keep, such as batch
+    /// normalization's running statistics: optimizers, clipping and parameter counts skip
+    /// it, model files and checkpoints store it.
+    public let trainable: Bool
 
-    public init(_ value: Tensor) {
+    public init(_ value: Tensor, trainable: Bool = true) {
         self.value = value
         self.grad = Tensor(shape: value.shape)
+        self.trainable = trainable
     }
 }
 
@@ -43,8 +48,8 @@ public protocol Layer: AnyObject {
 }
 
 extension Layer {
-    /// All parameters in a fixed order.
-    public var parameters: [Parameter] { namedParameters().map(\.parameter) }
+    /// All trainable parameters in a fixed order (what optimizers update).
+    public var parameters: [Parameter] { namedParameters().map(\.parameter).filter(\.trainable) }
 
     /// Number of trainable values.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }

@@ -23,6 +23,7 @@ public struct NetworkSpecError: Error, CustomStringConvertible, Equatable {
 /// layers then a sliding window turn them into frames (see `ConvWindow`):
 ///
 ///     Cr3x3,16   3×3 convolution (padded vertically), 16 channels, ReLU   C3x3,16  without ReLU
+///     Cb3x3,16   the same convolution, batch normalization, then ReLU
 ///     Mp2x2      2×2 max pooling                                            W24s4    window 24 px, step 4 px
 ///
 /// so a whole handwriting model reads `[Cr3x3,16 Mp2x2 Cr3x3,32 Mp2x2 W24s4 Fl128 Lbx256 Fl80]`.
@@ -173,10 +174,10 @@ public enum NetworkSpec {
         var startsImageLayer: Bool {
             guard position + 1 < text.count else { return false }
             let (a, b) = (text[position], text[position + 1])
-            return (a == "C" && (b == "r" || ("1"..."9").contains(b))) || (a == "M" && b == "p")
+            return (a == "C" && (b == "r" || b == "b" || ("1"..."9").contains(b))) || (a == "M" && b == "p")
         }
 
-        /// `Cr3x3,16`, `C3x3,16` and `Mp2x2` layers up to a `W<width>s<stride>` window.
+        /// `Cr3x3,16`, `Cb3x3,16`, `C3x3,16` and `Mp2x2` layers up to a `W<width>s<stride>` window.
         mutating func convWindow(height: Int) throws -> Layer {
             var layers: [ImageLayer] = []
             var channels = 1
@@ -195,17 +196,19 @@ public enum NetworkSpec {
                     let (h, w) = try pair()
                     layers.append(MaxPool2D(kernel: (h, w)))
                 } else if accept("C") {
-                    let relu = accept("r")
+                    let normalized = accept("b")
+                    let relu = normalized || accept("r")
                     let (h, w) = try pair()
                     guard h % 2 == 1 else { throw error("convolution kernels need an odd height (they are padded vertically)") }
                     guard accept(",") else { throw error("expected ,<channels> after the kernel size") }
                     let out = try number()
-                    try allocate(out * (channels * h * w + 1), for: "C\(h)x\(w),\(out)")
+                    try allocate(out * (channels * h * w + 1 + (normalized ? 4 : 0)), for: "C\(h)x\(w),\(out)")
                     layers.append(Conv2D(inChannels: channels, outChannels: out, kernel: (h, w), padding: (h / 2, 0), generator: &generator))
+                    if normalized { layers.append(BatchNorm2D(channels: out)) }
                     if relu { layers.append(ImageReLU()) }
                     channels = out
                 } else {
-                    throw error("expected an image layer (Cr3x3,16, Mp2x2) or the window (W24s4) that ends them")
+                    throw error("expected an image layer (Cr3x3,16, Cb3x3,16, Mp2x2) or the window (W24s4) that ends them")
                 }
             }
         }

@@ -6,17 +6,17 @@ final class ImageLayerTests: XCTestCase {
     override func setUp() { ComputeThreads.set(1) }
 
     /// Central differences of Σ y ⊙ probe for an image layer's input and parameters.
-    func checkImageGradients(_ layer: ImageLayer, input: Tensor, eps: Float = 1e-2, absTol: Float = 2e-3, relTol: Float = 2e-2,
-                             file: StaticString = #filePath, line: UInt = #line) {
+    func checkImageGradients(_ layer: ImageLayer, input: Tensor, training: Bool = false, eps: Float = 1e-2, absTol: Float = 2e-3,
+                             relTol: Float = 2e-2, file: StaticString = #filePath, line: UInt = #line) {
         var g = SeededGenerator(seed: 3)
-        let probe = randomTensor(layer.forward(input).shape, &g)
+        let probe = randomTensor(layer.forward(input, training: training).shape, &g)
         var current = input
         func loss() -> Double {
-            let y = layer.forward(current)
+            let y = layer.forward(current, training: training)
             return zip(y.values, probe.values).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         }
         layer.zeroGradients()
-        _ = layer.forward(input)
+        _ = layer.forward(input, training: training)
         let dx = layer.backward(probe)
         func compare(_ name: String, _ analytic: Tensor, _ perturb: (Int, Float) -> Void) {
             for i in 0..<analytic.count {
@@ -31,10 +31,39 @@ final class ImageLayerTests: XCTestCase {
             }
         }
         compare("input", dx) { i, d in current.values[i] += d }
-        for (name, p) in layer.namedParameters() {
+        for (name, p) in layer.namedParameters() where p.trainable {
             let a = p.grad
             compare(name, a) { i, d in p.value.values[i] += d }
         }
+    }
+
+    /// Training mode: the batch statistics depend on every input, so each input's gradient
+    /// has the two extra terms; inference: a fixed affine map per channel.
+    func testBatchNormGradients() {
+        var g = SeededGenerator(seed: 4)
+        let norm = BatchNorm2D(channels: 3)
+        norm.weight.value = randomTensor([3], &g)
+        norm.bias.value = randomTensor([3], &g)
+        checkImageGradients(norm, input: randomTensor([2, 3, 4, 3], &g), training: true)
+        norm.runningVariance.value = Tensor(shape: [3], values: [0.5, 2, 1.5])
+        checkImageGradients(norm, input: randomTensor([2, 3, 4, 3], &g), training: false)
+    }
+
+    func testBatchNormStatisticsAndParameters() {
+        let norm = BatchNorm2D(channels: 2)
+        // Channel 0 holds 1000 ± 1 (a large offset), channel 1 a constant.
+        let x = Tensor(shape: [2, 2, 1, 2], values: [999, 1001, 5, 5, 1001, 999, 5, 5])
+        let y = norm.forward(x, training: true)
+        let unit = 1 / (1 + 1e-5 as Float).squareRoot()
+        assertClose(y, Tensor(shape: [2, 2, 1, 2], values: [-unit, unit, 0, 0, unit, -unit, 0, 0]), abs: 1e-5, "normalized")
+        assertClose(norm.runningMean.value, Tensor(shape: [2], values: [100, 0.5]), abs: 1e-4, "running mean")
+        // Unbiased variance 4/3 for channel 0, 0 for channel 1, moved 10% from 1.
+        assertClose(norm.runningVariance.value, Tensor(shape: [2], values: [0.9 + 0.1 * 4 / 3, 0.9]), abs: 1e-5, "running variance")
+        XCTAssertEqual(norm.parameters.count, 2, "running statistics are not trained")
+        XCTAssertEqual(norm.namedParameters().map(\.name), ["weight", "bias", "running_mean", "running_var"])
+        // A hostile model file's negative variance gives numbers, not NaN.
+        norm.runningVariance.value = Tensor(shape: [2], values: [-4, 1])
+        XCTAssertTrue(norm.forward(x).values.allSatisfy(\.isFinite))
     }
 
     func testConv2DMatchesDirectConvolution() {

@@ -43,6 +43,27 @@ final class PyTorchFixtureTests: XCTestCase {
     func testLSTMMatchesPyTorch() throws { try checkRecurrent(fixture: "lstm.safetensors", spec: "[Lbx4 Lbx4]") }
     func testGRUMatchesPyTorch() throws { try checkRecurrent(fixture: "gru.safetensors", spec: "[Gbx4 Gbx4]") }
 
+    /// nn.BatchNorm2d(4): a training forward and backward, running statistics after two
+    /// training batches (PyTorch keeps the unbiased variance), then inference.
+    func testBatchNormMatchesPyTorch() throws {
+        let f = try loadFixture("batchnorm.safetensors").tensors
+        let layer = BatchNorm2D(channels: 4)
+        layer.weight.value = f["weight"]!; layer.bias.value = f["bias"]!
+        layer.runningMean.value = f["running_mean.0"]!; layer.runningVariance.value = f["running_var.0"]!
+        let y = layer.forward(f["x"]!, training: true)
+        assertClose(y, f["out"]!, abs: Self.outputTolerance, "batch norm output")
+        let dx = layer.backward(f["probe"]!)
+        assertClose(dx, f["grad.x"]!, abs: Self.gradientTolerance, "batch norm grad.x")
+        assertClose(layer.weight.grad, f["grad.weight"]!, abs: Self.gradientTolerance, rel: 1e-5, "grad.weight")
+        assertClose(layer.bias.grad, f["grad.bias"]!, abs: Self.gradientTolerance, rel: 1e-5, "grad.bias")
+        assertClose(layer.runningMean.value, f["running_mean.1"]!, abs: Self.outputTolerance, "running mean after one batch")
+        assertClose(layer.runningVariance.value, f["running_var.1"]!, abs: Self.outputTolerance, "running variance after one batch")
+        _ = layer.forward(f["x2"]!, training: true)
+        assertClose(layer.runningMean.value, f["running_mean.2"]!, abs: Self.outputTolerance, "running mean after two batches")
+        assertClose(layer.runningVariance.value, f["running_var.2"]!, abs: Self.outputTolerance, "running variance after two batches")
+        assertClose(layer.forward(f["x"]!), f["eval_out"]!, abs: Self.outputTolerance, "batch norm inference")
+    }
+
     func checkCTC(fixture: String, reductions: [CTCReduction]) throws {
         let f = try loadFixture(fixture).tensors
         let logits = f["logits"]!

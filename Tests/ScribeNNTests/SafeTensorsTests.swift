@@ -100,6 +100,24 @@ final class SafeTensorsTests: XCTestCase {
         try rejects(file, "scribe.blank")
     }
 
+    /// Batch normalization's running statistics are not trained but are part of the model:
+    /// the file keeps them, and a loaded network reads a line as the saved one did.
+    func testModelFileKeepsRunningStatistics() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("scribe-nn-bn-\(getpid()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let spec = "[Cb3x3,3 Mp2x2 W8s4 Lbx4 Fl3]"
+        let net = try NetworkSpec.build(spec, inputSize: 8, seed: 3)
+        var g = SeededGenerator(seed: 2)
+        let x = SequenceBatch(values: randomTensor([12, 2, 8], &g), lengths: [12, 9])
+        for _ in 0..<3 { _ = net.forward(x, training: true) }   // moves the running statistics
+        try ModelFile(architecture: spec, inputSize: 8, alphabet: ["_", "a", "b"]).save(net, to: path)
+        let file = try SafeTensors.load(path: path)
+        XCTAssertNotEqual(file.tensors["0.1.running_var"], Tensor(shape: [3], repeating: 1))
+        let loaded = try ModelFile.load(path: path).network
+        XCTAssertEqual(loaded.spec, spec)
+        XCTAssertEqual(loaded.forward(x, training: false), net.forward(x, training: false))
+    }
+
     /// Other components (an encoder, an optimizer's moments) live in the same file under a
     /// declared part prefix; load hands them back, and undeclared extras stay an error.
     func testModelFileCarriesParts() throws {

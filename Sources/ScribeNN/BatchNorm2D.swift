@@ -1,0 +1,156 @@
+import ScribeCore
+
+/// Batch normalization of image tensors (B, C, H, W), as PyTorch's nn.BatchNorm2d:
+/// y = γ · (x - μ) / √(σ² + ε) + β per channel. In training μ and σ² (biased) are the
+/// batch's, over B·H·W values, and the running statistics move towards them by `momentum`
+/// (the variance unbiased, as PyTorch keeps it); at inference the running statistics are
+/// used, so the layer is a fixed affine map per channel and a sliding window over a line
+/// still equals the layers applied to that window alone.
+///
+/// Spec: `Cb3x3,16` is a convolution, this layer and a ReLU (see `NetworkSpec`).
+public final class BatchNorm2D: ImageLayer {
+    public let channels: Int
+    public let epsilon: Float
+    public let momentum: Float
+    /// weight is (C): γ, starting at 1.
+    public let weight: Parameter
+    /// bias is (C): β, starting at 0.
+    public let bias: Parameter
+    /// runningMean is (C), not trainable, starting at 0.
+    public let runningMean: Parameter
+    /// runningVariance is (C), not trainable, starting at 1.
+    public let runningVariance: Parameter
+
+    /// normalized is (B, C, H, W): x̂ of the last forward.
+    private var normalized = Tensor(shape: [0])
+    /// inverseDeviation is (C): 1 / √(σ² + ε) used by the last forward.
+    private var inverseDeviation: [Float] = []
+    private var lastWasTraining = false
+
+    public init(channels: Int, epsilon: Float = 1e-5, momentum: Float = 0.1) {
+        precondition(channels > 0, "BatchNorm2D: channels must be positive")
+        self.channels = channels
+        self.epsilon = epsilon
+        self.momentum = momentum
+        weight = Parameter(Tensor(shape: [channels], repeating: 1))
+        bias = Parameter(Tensor(shape: [channels]))
+        runningMean = Parameter(Tensor(shape: [channels]), trainable: false)
+        runningVariance = Parameter(Tensor(shape: [channels], repeating: 1), trainable: false)
+    }
+
+    public var spec: String { "Bn" }
+
+    /// PyTorch's names, so a state dict maps one to one.
+    public func namedParameters() -> [(name: String, parameter: Parameter)] {
+        [("weight", weight), ("bias", bias), ("running_mean", runningMean), ("running_var", runningVariance)]
+    }
+
+    public func forward(_ x: Tensor) -> Tensor { forward(x, training: false) }
+
+    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+        precondition(x.rank == 4 && x.shape[1] == channels, "BatchNorm2D: expected (B, \(channels), H, W), got \(x.shape)")
+        let (B, C, plane) = (x.shape[0], channels, x.shape[2] * x.shape[3])
+        let count = B * plane
+        var mean = runningMean.value.values, variance = runningVariance.value.values
+        if training {
+            precondition(count > 1, "BatchNorm2D: training needs more than one value per channel, got \(x.shape)")
+            (mean, variance) = Self.statistics(x, channels: C, plane: plane)
+            let unbias = Float(count) / Float(count - 1)
+            for c in 0..<C {
+                runningMean.value.values[c] += momentum * (mean[c] - runningMean.value.values[c])
+                runningVariance.value.values[c] += momentum * (variance[c] * unbias - runningVariance.value.values[c])
+            }
+        }
+        inverseDeviation = variance.map { 1 / (max($0, 0) + epsilon).squareRoot() }  // a hostile file may hold σ² < 0
+        lastWasTraining = training
+        normalized.resize(to: x.shape)
+        // y is (B, C, H, W)
+        var y = Tensor(shape: x.shape)
+        x.withUnsafeValues { px in
+            normalized.withUnsafeMutableValues { pn in
+                y.withUnsafeMutableValues { py in
+                    for b in 0..<B {
+                        for c in 0..<C {
+                            let base = (b * C + c) * plane
+                            let (m, s, g, beta) = (mean[c], inverseDeviation[c], weight.value.values[c], bias.value.values[c])
+                            for i in base..<(base + plane) {
+                                let n = (px[i] - m) * s
+                                pn[i] = n
+                                py[i] = g * n + beta
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    public func backward(_ dy: Tensor) -> Tensor {
+        precondition(dy.shape == normalized.shape, "BatchNorm2D.backward: gradient \(dy.shape) does not match the last output \(normalized.shape)")
+        let (B, C, plane) = (dy.shape[0], channels, dy.shape[2] * dy.shape[3])
+        let count = Float(B * plane)
+        // Per channel: Σ dy and Σ dy·x̂, which are also dβ and dγ.
+        var sumDy = [Double](repeating: 0, count: C), sumDyN = [Double](repeating: 0, count: C)
+        dy.withUnsafeValues { g in
+            normalized.withUnsafeValues { n in
+                for b in 0..<B {
+                    for c in 0..<C {
+                        let base = (b * C + c) * plane
+                        var s = 0.0, sn = 0.0
+                        for i in base..<(base + plane) { s += Double(g[i]); sn += Double(g[i] * n[i]) }
+                        sumDy[c] += s; sumDyN[c] += sn
+                    }
+                }
+            }
+        }
+        for c in 0..<C {
+            bias.grad.values[c] += Float(sumDy[c])
+            weight.grad.values[c] += Float(sumDyN[c])
+        }
+        // Training: dx = γ·s/N · (N·dy - Σdy - x̂·Σ(dy·x̂)); inference: dx = γ·s·dy.
+        var dx = Tensor(shape: dy.shape)
+        dy.withUnsafeValues { g in
+            normalized.withUnsafeValues { n in
+                dx.withUnsafeMutableValues { d in
+                    for b in 0..<B {
+                        for c in 0..<C {
+                            let base = (b * C + c) * plane
+                            let scale = weight.value.values[c] * inverseDeviation[c]
+                            if lastWasTraining {
+                                let (mean, meanN) = (Float(sumDy[c]) / count, Float(sumDyN[c]) / count)
+                                for i in base..<(base + plane) { d[i] = scale * (g[i] - mean - n[i] * meanN) }
+                            } else {
+                                for i in base..<(base + plane) { d[i] = scale * g[i] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return dx
+    }
+
+    /// Per-channel mean and biased variance of x over batch, rows and columns, summed in
+    /// Double (two passes: the variance of values far from zero keeps its precision).
+    static func statistics(_ x: Tensor, channels C: Int, plane: Int) -> (mean: [Float], variance: [Float]) {
+        let B = x.shape[0], count = Double(B * plane)
+        var mean = [Double](repeating: 0, count: C), variance = [Double](repeating: 0, count: C)
+        x.withUnsafeValues { px in
+            for b in 0..<B { for c in 0..<C {
+                let base = (b * C + c) * plane
+                var s = 0.0
+                for i in base..<(base + plane) { s += Double(px[i]) }
+                mean[c] += s
+            } }
+            for c in 0..<C { mean[c] /= count }
+            for b in 0..<B { for c in 0..<C {
+                let base = (b * C + c) * plane
+                var s = 0.0
+                for i in base..<(base + plane) { let d = Double(px[i]) - mean[c]; s += d * d }
+                variance[c] += s
+            } }
+        }
+        return (mean.map { Float($0) }, variance.map { Float($0 / count) })
+    }
+}
