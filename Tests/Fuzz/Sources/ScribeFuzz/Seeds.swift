@@ -74,12 +74,13 @@ func writeSeeds(to root: String) throws {
     normalization.height = 16
     let lineFrontEnd = LineFrontEnd(normalization: normalization)
     try saveModel("[Cr3x3,4 Mp2x2 W4s2 Lbx4 Fl5]", input: .line(lineFrontEnd), alphabet: letters, to: "\(try folder("model"))/line.safetensors")
+    try saveModel("[Cb3x3,4 Mp2x2 W4s2 Lbx4 Fl5]", input: .line(lineFrontEnd), alphabet: letters, to: "\(try folder("model"))/line-bn.safetensors")
 
     try LineFinder(network: LineFinderNetwork(widths: [2, 2, 4, 4]), workingSide: 128).encoded(info: ["name": "tiny"])
         .write(to: "\(try folder("model"))/finder.safetensors")
 
     // Network specs.
-    for (i, spec) in ["[Lbx4 Fl5]", "[Cr3x3,4 Mp2x2 C3x3,8 W8s2 Do20 Fl16 Lbx8 Lbx8 Fl5]", "[Lfx8 Lrx8 Gbx4 Rx(Fl3 Fl2) Res[Fl5] Ar At As Om]"].enumerated() {
+    for (i, spec) in ["[Lbx4 Fl5]", "[Cr3x3,4 Mp2x2 C3x3,8 W8s2 Do20 Fl16 Lbx8 Lbx8 Fl5]", "[Cb3x3,4 Mp2x2 Cb3x3,8 W12s2 Fl5]", "[Lfx8 Lrx8 Gbx4 Rx(Fl3 Fl2) Res[Fl5] Ar At As Om]"].enumerated() {
         try text("spec", "spec\(i).txt", spec)
     }
 
