@@ -97,9 +97,8 @@ public final class BatchNorm2D: ImageLayer {
                 for b in 0..<B {
                     for c in 0..<C {
                         let base = (b * C + c) * plane
-                        var s = 0.0, sn = 0.0
-                        for i in base..<(base + plane) { s += Double(g[i]); sn += Double(g[i] * n[i]) }
-                        sumDy[c] += s; sumDyN[c] += sn
+                        sumDy[c] += Self.sum(g.baseAddress! + base, count: plane)
+                        sumDyN[c] += Self.dot(g.baseAddress! + base, n.baseAddress! + base, count: plane)
                     }
                 }
             }
@@ -131,26 +130,56 @@ public final class BatchNorm2D: ImageLayer {
         return dx
     }
 
-    /// Per-channel mean and biased variance of x over batch, rows and columns, summed in
-    /// Double (two passes: the variance of values far from zero keeps its precision).
+    /// Per-channel mean and biased variance of x over batch, rows and columns (two passes:
+    /// the variance of values far from zero keeps its precision).
     static func statistics(_ x: Tensor, channels C: Int, plane: Int) -> (mean: [Float], variance: [Float]) {
         let B = x.shape[0], count = Double(B * plane)
         var mean = [Double](repeating: 0, count: C), variance = [Double](repeating: 0, count: C)
         x.withUnsafeValues { px in
-            for b in 0..<B { for c in 0..<C {
-                let base = (b * C + c) * plane
-                var s = 0.0
-                for i in base..<(base + plane) { s += Double(px[i]) }
-                mean[c] += s
-            } }
+            for b in 0..<B { for c in 0..<C { mean[c] += sum(px.baseAddress! + (b * C + c) * plane, count: plane) } }
             for c in 0..<C { mean[c] /= count }
             for b in 0..<B { for c in 0..<C {
-                let base = (b * C + c) * plane
-                var s = 0.0
-                for i in base..<(base + plane) { let d = Double(px[i]) - mean[c]; s += d * d }
-                variance[c] += s
+                variance[c] += squaredDeviation(px.baseAddress! + (b * C + c) * plane, count: plane, from: Float(mean[c]))
             } }
         }
         return (mean.map { Float($0) }, variance.map { Float($0 / count) })
+    }
+
+    // MARK: Reductions: eight float lanes over blocks of 1024 values, blocks summed in Double.
+
+    static let block = 1024
+
+    /// Σ p[i].
+    static func sum(_ p: UnsafePointer<Float>, count n: Int) -> Double {
+        reduce(count: n) { i in UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self) } tail: { p[$0] }
+    }
+
+    /// Σ a[i]·b[i].
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count n: Int) -> Double {
+        reduce(count: n) { i in
+            UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self) * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+        } tail: { a[$0] * b[$0] }
+    }
+
+    /// Σ (p[i] - m)².
+    static func squaredDeviation(_ p: UnsafePointer<Float>, count n: Int, from m: Float) -> Double {
+        reduce(count: n) { i in
+            let d = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self) - SIMD8(repeating: m)
+            return d * d
+        } tail: { (p[$0] - m) * (p[$0] - m) }
+    }
+
+    /// Σ over i of the eight terms `lanes(i)` (i = 0, 8, 16, ...) and the scalar `tail` terms.
+    @inline(__always)
+    static func reduce(count n: Int, lanes: (Int) -> SIMD8<Float>, tail: (Int) -> Float) -> Double {
+        var total = 0.0, i = 0
+        while i + 8 <= n {
+            let end = min(n - n % 8, i + block)
+            var acc = SIMD8<Float>()
+            while i < end { acc += lanes(i); i += 8 }
+            total += Double(acc.sum())
+        }
+        while i < n { total += Double(tail(i)); i += 1 }
+        return total
     }
 }

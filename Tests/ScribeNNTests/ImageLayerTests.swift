@@ -66,6 +66,27 @@ final class ImageLayerTests: XCTestCase {
         XCTAssertTrue(norm.forward(x).values.allSatisfy(\.isFinite))
     }
 
+    /// The blocked SIMD reductions against plain Double loops, at lengths around the lane
+    /// and block sizes, on values with a large common offset.
+    func testBatchNormReductionsMatchPlainSums() {
+        var g = SeededGenerator(seed: 12)
+        for n in [0, 1, 7, 8, 9, 1023, 1024, 1025, 5000, 72_001] {
+            let a = (0..<n).map { _ in Float(50 + g.nextGaussian()) }, b = (0..<n).map { _ in Float(g.nextGaussian()) }
+            let m: Float = 50.1
+            let sum = a.reduce(0.0) { $0 + Double($1) }
+            let dot = zip(a, b).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            let deviation = a.reduce(0.0) { $0 + (Double($1) - Double(m)) * (Double($1) - Double(m)) }
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    guard let pa = pa.baseAddress, let pb = pb.baseAddress else { return }
+                    XCTAssertEqual(BatchNorm2D.sum(pa, count: n), sum, accuracy: 1e-6 * max(1, abs(sum)), "sum \(n)")
+                    XCTAssertEqual(BatchNorm2D.dot(pa, pb, count: n), dot, accuracy: 1e-5 * max(1, Double(n).squareRoot() * 50), "dot \(n)")
+                    XCTAssertEqual(BatchNorm2D.squaredDeviation(pa, count: n, from: m), deviation, accuracy: 1e-5 * max(1, deviation), "deviation \(n)")
+                }
+            }
+        }
+    }
+
     func testConv2DMatchesDirectConvolution() {
         var g = SeededGenerator(seed: 1)
         // Wide kernels with padding past the image (1×9 on 6 columns), strided columns and
