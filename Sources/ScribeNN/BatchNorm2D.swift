@@ -69,15 +69,12 @@ public final class BatchNorm2D: ImageLayer {
         x.withUnsafeValues { px in
             normalized.withUnsafeMutableValues { pn in
                 y.withUnsafeMutableValues { py in
-                    for b in 0..<B {
-                        for c in 0..<C {
-                            let base = (b * C + c) * plane
-                            let (m, s, g, beta) = (mean[c], inverseDeviation[c], weight.value.values[c], bias.value.values[c])
-                            for i in base..<(base + plane) {
-                                let n = (px[i] - m) * s
-                                pn[i] = n
-                                py[i] = g * n + beta
-                            }
+                    Self.forEachPlane(batch: B, channels: C, plane: plane) { c, base in
+                        let (m, s, g, beta) = (mean[c], inverseDeviation[c], weight.value.values[c], bias.value.values[c])
+                        for i in base..<(base + plane) {
+                            let n = (px[i] - m) * s
+                            pn[i] = n
+                            py[i] = g * n + beta
                         }
                     }
                 }
@@ -94,12 +91,9 @@ public final class BatchNorm2D: ImageLayer {
         var sumDy = [Double](repeating: 0, count: C), sumDyN = [Double](repeating: 0, count: C)
         dy.withUnsafeValues { g in
             normalized.withUnsafeValues { n in
-                for b in 0..<B {
-                    for c in 0..<C {
-                        let base = (b * C + c) * plane
-                        sumDy[c] += Self.sum(g.baseAddress! + base, count: plane)
-                        sumDyN[c] += Self.dot(g.baseAddress! + base, n.baseAddress! + base, count: plane)
-                    }
+                Self.forEachPlane(batch: B, channels: C, plane: plane) { c, base in
+                    sumDy[c] += Self.sum(g.baseAddress! + base, count: plane)
+                    sumDyN[c] += Self.dot(g.baseAddress! + base, n.baseAddress! + base, count: plane)
                 }
             }
         }
@@ -112,16 +106,13 @@ public final class BatchNorm2D: ImageLayer {
         dy.withUnsafeValues { g in
             normalized.withUnsafeValues { n in
                 dx.withUnsafeMutableValues { d in
-                    for b in 0..<B {
-                        for c in 0..<C {
-                            let base = (b * C + c) * plane
-                            let scale = weight.value.values[c] * inverseDeviation[c]
-                            if lastWasTraining {
-                                let (mean, meanN) = (Float(sumDy[c]) / count, Float(sumDyN[c]) / count)
-                                for i in base..<(base + plane) { d[i] = scale * (g[i] - mean - n[i] * meanN) }
-                            } else {
-                                for i in base..<(base + plane) { d[i] = scale * g[i] }
-                            }
+                    Self.forEachPlane(batch: B, channels: C, plane: plane) { c, base in
+                        let scale = weight.value.values[c] * inverseDeviation[c]
+                        if lastWasTraining {
+                            let (mean, meanN) = (Float(sumDy[c]) / count, Float(sumDyN[c]) / count)
+                            for i in base..<(base + plane) { d[i] = scale * (g[i] - mean - n[i] * meanN) }
+                        } else {
+                            for i in base..<(base + plane) { d[i] = scale * g[i] }
                         }
                     }
                 }
@@ -136,13 +127,20 @@ public final class BatchNorm2D: ImageLayer {
         let B = x.shape[0], count = Double(B * plane)
         var mean = [Double](repeating: 0, count: C), variance = [Double](repeating: 0, count: C)
         x.withUnsafeValues { px in
-            for b in 0..<B { for c in 0..<C { mean[c] += sum(px.baseAddress! + (b * C + c) * plane, count: plane) } }
+            forEachPlane(batch: B, channels: C, plane: plane) { c, base in mean[c] += sum(px.baseAddress! + base, count: plane) }
             for c in 0..<C { mean[c] /= count }
-            for b in 0..<B { for c in 0..<C {
-                variance[c] += squaredDeviation(px.baseAddress! + (b * C + c) * plane, count: plane, from: Float(mean[c]))
-            } }
+            forEachPlane(batch: B, channels: C, plane: plane) { c, base in
+                variance[c] += squaredDeviation(px.baseAddress! + base, count: plane, from: Float(mean[c]))
+            }
         }
         return (mean.map { Float($0) }, variance.map { Float($0 / count) })
+    }
+
+    /// Calls `body(c, offset)` for the plane of every (image, channel) pair of a
+    /// (B, C, H, W) tensor whose planes hold `plane` values.
+    @inline(__always)
+    static func forEachPlane(batch B: Int, channels C: Int, plane: Int, _ body: (Int, Int) -> Void) {
+        for b in 0..<B { for c in 0..<C { body(c, (b * C + c) * plane) } }
     }
 
     // MARK: Reductions: eight float lanes over blocks of 1024 values, blocks summed in Double.
