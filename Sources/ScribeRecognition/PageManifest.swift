@@ -22,8 +22,7 @@ public enum PageManifest {
         guard let ic = columns.firstIndex(of: "image"), let lc = columns.firstIndex(of: "layout") else {
             throw bad("the header must name the columns image and layout (tab-separated), got: \(header)")
         }
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : folder.appendingPathComponent(p).standardized.path }
+        func resolve(_ p: String) -> String { RelativePath.resolve(p, againstFolderOf: path) }
         var entries: [Entry] = []
         for (n, row) in lines.dropFirst().enumerated() where !row.isEmpty {
             let f = row.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)

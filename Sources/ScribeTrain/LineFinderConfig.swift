@@ -42,8 +42,7 @@ public struct LineFinderConfig: Equatable {
                 ? "cannot read the file as UTF-8 text" : "no such configuration file")
         }
         let document = try YAMLDocument.load(text.replacingOccurrences(of: "\r\n", with: "\n"), file: path)
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : folder.appendingPathComponent(p).standardized.path }
+        func resolve(_ p: String) -> String { RelativePath.resolve(p, againstFolderOf: path) }
         let top = try ConfigSection(file: path, prefix: "", value: document ?? [String: Any](), allowed: topFields)
         let data = try ConfigSection(file: path, prefix: "data", value: top.values["data"], allowed: ["train", "valid"])
         let model = try ConfigSection(file: path, prefix: "model", value: top.values["model"], allowed: ["widths", "working_side", "seed"])

@@ -91,8 +91,7 @@ public struct TrainConfig: Equatable {
     /// Parses configuration text; relative paths resolve against `path`'s folder.
     public static func parse(_ text: String, path: String) throws -> TrainConfig {
         let document = try YAMLDocument.load(text.replacingOccurrences(of: "\r\n", with: "\n"), file: path)
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-        func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : folder.appendingPathComponent(p).standardized.path }
+        func resolve(_ p: String) -> String { RelativePath.resolve(p, againstFolderOf: path) }
 
         let top = try ConfigSection(file: path, prefix: "", value: document ?? [String: Any](), allowed: topFields)
         let data = try ConfigSection(file: path, prefix: "data", value: top.values["data"], allowed: dataFields)

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import ScribeTrain
+import ScribeCore
 
 final class ConfigTests: XCTestCase {
     func parse(_ yaml: String) throws -> TrainConfig { try TrainConfig.parse(yaml, path: "/runs/x/train.yaml") }
@@ -20,6 +21,22 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(c.frontEnd.frameSeconds, 0.03, accuracy: 1e-12)
         XCTAssertEqual(c.spec(classes: 29), "[Lbx256 Lbx256 Lbx256 Fl29]")
         XCTAssertEqual(c.augmentation.speed, 0.9...1.1)
+    }
+
+    /// `scribe train corpora/poilus/train.yaml` run from the repository names the file by a
+    /// relative path; a manifest in a sibling folder (`../poilus-synth/...`) must keep its
+    /// `..` (Foundation's URL standardization dropped it: the path pointed inside poilus/).
+    func testParentFolderPathsSurviveARelativeConfigurationPath() throws {
+        let cwd = FileManager.default.currentDirectoryPath
+        let c = try TrainConfig.parse("data:\n  train: [build/t.tsv, ../other/s.tsv]\n  valid: ../../v.tsv\nmodel: {init: ./m.safetensors}\n",
+                                      path: "corpora/poilus/train.yaml")
+        let base = URL(fileURLWithPath: cwd)
+        func expect(_ p: String) -> String { base.appendingPathComponent(p).standardizedFileURL.path }
+        XCTAssertEqual(c.trainManifests, [expect("corpora/poilus/build/t.tsv"), expect("corpora/other/s.tsv")])
+        XCTAssertEqual(c.validManifest, expect("v.tsv"))
+        XCTAssertEqual(c.initialModel, expect("corpora/poilus/m.safetensors"))
+        XCTAssertEqual(RelativePath.resolve("../a", againstFolderOf: "/x/y/f.yaml"), "/x/a")
+        XCTAssertEqual(RelativePath.resolve("/abs/a", againstFolderOf: "b/f.yaml"), "/abs/a")
     }
 
     func testFieldsAreRead() throws {
