@@ -45,8 +45,8 @@ public enum TrainingCurve {
     /// for runs whose rates are not CER and WER (the line finder plots missed and extra lines).
     public static func render(_ metrics: [EpochMetrics], title: String, labels: (String, String) = ("valid CER", "valid WER"),
                               xLabel: String = "epoch") -> Image8 {
-        let (w, h) = (900, 420)
-        let (left, right, top, bottom) = (70, 70, 40, 50)
+        let (w, h) = (900, 430)
+        let (left, right, top, bottom) = (70, 70, 50, 50)
         var img = Image8(width: w, height: h, channels: 3, fill: 255)
         let plotW = w - left - right, plotH = h - top - bottom
         let grid = RGB(225, 225, 225), axis = RGB(80, 80, 80)
@@ -57,7 +57,9 @@ public enum TrainingCurve {
         Drawing.line(from: (left, top), to: (left, top + plotH), on: &img, color: axis)
         Drawing.line(from: (left, top + plotH), to: (left + plotW, top + plotH), on: &img, color: axis)
         Drawing.line(from: (left + plotW, top), to: (left + plotW, top + plotH), on: &img, color: axis)
-        text(title, x: left, y: 12, on: &img, color: .black)
+        for (i, line) in titleLines(title, columns: (w - 16) / ((TinyFont.glyphWidth + 1) * 2)).enumerated() {
+            text(line, x: 8, y: 4 + 13 * i, on: &img, color: .black)
+        }
         text(xLabel, x: left + plotW / 2 - 15, y: h - 18, on: &img, color: axis)
         guard !metrics.isEmpty else { return img }
         let maxEpoch = max(metrics.map(\.epoch).max()!, 1)
@@ -92,6 +94,24 @@ public enum TrainingCurve {
         text(labels.0, x: left + plotW - 160, y: top + 8, on: &img, color: RGB(200, 0, 0))
         text(labels.1, x: left + plotW - 80, y: top + 8, on: &img, color: RGB(245, 130, 48))
         return img
+    }
+
+    /// `title` in at most two lines of `columns` characters, broken at spaces (a long spec
+    /// string does not fit on one); what does not fit in two ends in "..".
+    static func titleLines(_ title: String, columns: Int) -> [String] {
+        var lines: [String] = [], current = ""
+        for word in title.split(separator: " ", omittingEmptySubsequences: false) {
+            if !current.isEmpty && current.count + 1 + word.count > columns {
+                lines.append(current)
+                current = ""
+            }
+            current += (current.isEmpty ? "" : " ") + word
+        }
+        lines.append(current)
+        guard lines.count > 2 || lines.contains(where: { $0.count > columns }) else { return lines }
+        let second = lines.dropFirst().joined(separator: " ")
+        let cut = { (s: String) in s.count > columns ? String(s.prefix(columns - 2)) + ".." : s }
+        return [cut(lines[0]), cut(second)]
     }
 
     static func text(_ s: String, x: Int, y: Int, on img: inout Image8, color: RGB) {

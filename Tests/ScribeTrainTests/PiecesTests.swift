@@ -92,4 +92,17 @@ final class PiecesTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["f.txt"])
         XCTAssertThrowsError(try AtomicFile.write("x", to: dir + "/missing/f.txt")) { XCTAssertTrue("\($0)".contains("missing/f.txt")) }
     }
+
+    /// A curve's title that is wider than the picture (a long network spec) wraps at a space
+    /// onto a second line, and only what does not fit in two lines is cut.
+    func testCurveTitleWrapsInsteadOfRunningOffThePicture() {
+        let spec = "poilus: [Cb3x3,16 Mp2x2 Cb3x3,32 Mp2x2 Cb3x3,48 Cb3x3,64 Mp2x1 Cb3x3,80 W40s4 Do20 Fl256 Lbx256 Do20 Lbx256 Do20 Fl97]"
+        let lines = TrainingCurve.titleLines(spec, columns: 110)
+        XCTAssertEqual(lines.count, 2)
+        XCTAssertTrue(lines.allSatisfy { $0.count <= 110 }, "\(lines)")
+        XCTAssertEqual(lines.joined(separator: " "), spec)
+        XCTAssertEqual(TrainingCurve.titleLines("tiny: [Lbx8 Fl5]", columns: 110), ["tiny: [Lbx8 Fl5]"])
+        XCTAssertEqual(TrainingCurve.titleLines("aaaa bbbb cccc dddd", columns: 9), ["aaaa bbbb", "cccc dddd"])
+        XCTAssertEqual(TrainingCurve.titleLines("aaaa bbbb cccc dddd eeee", columns: 9), ["aaaa bbbb", "cccc dd.."])
+    }
 }
