@@ -36,7 +36,7 @@ public enum AudioError: Error, CustomStringConvertible, Equatable {
         case let .empty(path):
             return "\(path): the file holds no audio samples (zero frames). Record or export it again."
         case let .invalidSampleRate(path, rate):
-            return "\(path): the header declares a sample rate of \(rate) Hz, which is not a usable rate (expected 1 Hz to \(AudioLimits.maxSampleRate) Hz). The header is probably corrupt."
+            return "\(path): the header declares a sample rate of \(rate) Hz, which is not a usable rate (expected \(AudioLimits.minSampleRate) Hz to \(AudioLimits.maxSampleRate) Hz). The header is probably corrupt."
         case let .invalidChannelCount(path, channels):
             return "\(path): the header declares \(channels) channels (expected 1 to \(AudioLimits.maxChannels)). The header is probably corrupt."
         case let .nonFiniteSample(path, frame, channel):
@@ -56,6 +56,11 @@ public enum AudioError: Error, CustomStringConvertible, Equatable {
 
 /// Limits applied to audio headers before trusting them.
 public enum AudioLimits {
+    /// The lowest sample rate accepted from a file header (1 kHz). Below it a file holds no
+    /// usable speech band, and resampling to the front end's rate would turn a few kilobytes
+    /// declared at 1-64 Hz into minutes of audio (16,000 samples per byte at 1 Hz): work
+    /// decided by a header field rather than by the file's size.
+    public static let minSampleRate = 1_000
     /// The highest sample rate accepted from a file header (768 kHz, the highest rate DACs ship with).
     public static let maxSampleRate = 768_000
     /// The most channels accepted from a file header.

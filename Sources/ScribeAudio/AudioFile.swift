@@ -46,7 +46,7 @@ public final class AudioReader {
             let reason = String(cString: sf_strerror(nil))
             throw AudioError.unreadable(path: path, reason: reason)
         }
-        guard sfInfo.samplerate > 0, Int(sfInfo.samplerate) <= AudioLimits.maxSampleRate else {
+        guard (AudioLimits.minSampleRate...AudioLimits.maxSampleRate).contains(Int(sfInfo.samplerate)) else {
             sf_close(handle)
             throw AudioError.invalidSampleRate(path: path, rate: Int(sfInfo.samplerate))
         }

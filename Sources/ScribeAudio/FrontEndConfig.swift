@@ -99,8 +99,8 @@ public struct FrontEndConfig: Codable, Equatable, Sendable {
     /// Checks every setting, throwing a message that names the option and its valid range.
     public func validate() throws {
         func fail(_ message: String) throws -> Never { throw AudioError.invalidConfiguration(message) }
-        if sampleRate < 1 || sampleRate > AudioLimits.maxSampleRate {
-            try fail("--sample-rate \(sampleRate) Hz is outside 1...\(AudioLimits.maxSampleRate) Hz")
+        if sampleRate < AudioLimits.minSampleRate || sampleRate > AudioLimits.maxSampleRate {
+            try fail("--sample-rate \(sampleRate) Hz is outside \(AudioLimits.minSampleRate)...\(AudioLimits.maxSampleRate) Hz")
         }
         if nFFT < 2 || nFFT > 1 << 16 { try fail("--n-fft \(nFFT) is outside 2...65536") }
         if winLength < 1 || winLength > nFFT { try fail("--win-length \(winLength) must be between 1 and --n-fft (\(nFFT))") }
