@@ -53,6 +53,9 @@ public struct TrainConfig: Equatable {
     public var seed: UInt64
     /// Consecutive skipped (non-finite) batches that stop training.
     public var maxBadBatches: Int
+    /// At the end, average the weights of this many best epochs (by validation CER) and keep
+    /// the mean if it validates better; 0 or 1: off.
+    public var averageBest: Int = 0
 
     // MARK: augmentation and decoding
     public var augmentation: AudioAugmentation
@@ -69,7 +72,7 @@ public struct TrainConfig: Equatable {
                                      "max_slant", "crop", "margin"]
     static let modelFields = ["layers", "seed", "init"]
     static let trainingFields = ["epochs", "batch_seconds", "batch_frames", "max_batch", "learning_rate", "min_learning_rate", "warmup_steps",
-                                 "weight_decay", "clip_norm", "patience", "checkpoint_every", "seed", "max_bad_batches"]
+                                 "weight_decay", "clip_norm", "patience", "checkpoint_every", "seed", "max_bad_batches", "average_best"]
     static let augmentFields = ["enabled", "speed", "gain_db", "noise_probability", "noise_snr_db", "time_masks", "time_mask_max",
                                 "frequency_masks", "frequency_mask_max"]
     static let lineAugmentFields = ["enabled", "rotation", "shear", "width_scale", "height_scale", "shift", "elastic", "elastic_grid",
@@ -183,6 +186,7 @@ public struct TrainConfig: Equatable {
             checkpointEverySteps: try training.int("checkpoint_every", default: 100, range: 1...10_000_000),
             seed: UInt64(try training.int("seed", default: 1, range: 0...Int(Int32.max))),
             maxBadBatches: try training.int("max_bad_batches", default: 20, range: 1...100_000),
+            averageBest: try training.int("average_best", default: 0, range: 0...1000),
             augmentation: aug, lineAugmentation: lineAug,
             batchFrames: try training.int("batch_frames", default: 4000, range: 1...10_000_000), decoding: decoding)
     }

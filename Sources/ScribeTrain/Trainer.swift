@@ -35,6 +35,9 @@ public struct TrainSummary: Sendable {
     public var peakMemoryMB: Double
     public var modelPath: String
     public var stoppedEarly: Bool
+    /// The epochs whose weights were averaged into the saved model (empty: the best epoch's
+    /// weights were kept; see `training.average_best`).
+    public var averagedEpochs: [Int] = []
 }
 
 /// Trains a front end + stacked recurrent network + CTC model as a configuration describes:
@@ -60,6 +63,8 @@ public final class Trainer {
     public var modelPath: String { config.output + "/model.safetensors" }
     public var metricsPath: String { config.output + "/metrics.jsonl" }
     public var curvePath: String { config.output + "/curve.png" }
+    /// Weights of the epochs kept for averaging (`training.average_best`).
+    public func epochWeightsPath(_ epoch: Int) -> String { config.output + String(format: "/epochs/epoch-%03d.safetensors", epoch) }
 
     public func run() throws -> TrainSummary {
         let startTime = Date()
@@ -218,6 +223,7 @@ public final class Trainer {
             }
             log(String(format: "epoch %d: train loss %.4f, valid CER %.2f%%, WER %.2f%%, %.0f frames/s, %d skipped batches, peak memory %.0f MB%@",
                        epoch + 1, m.trainLoss, cer * 100, wer * 100, m.framesPerSecond, state.epochSkipped, m.peakMemoryMB, note))
+            if config.averageBest > 1 { try keepEpochWeights(epoch + 1, metrics: metrics, model: model, network: network) }
             state.epoch += 1
             state.batchInEpoch = 0
             state.epochLossSum = 0
@@ -232,7 +238,55 @@ public final class Trainer {
             try PNGWriter.write(TrainingCurve.render(metrics, title: "\(config.name): \(spec)"), to: curvePath)
             try saveCheckpoint()
         }
-        return summary(state: state, startTime: startTime, processStart: processStart, stoppedEarly: false)
+        var result = summary(state: state, startTime: startTime, processStart: processStart, stoppedEarly: false)
+        if config.averageBest > 1, let averaged = try averageBestEpochs(metrics: metrics, bestCER: state.bestCER, model: model, network: network,
+                                                                           validate: { try Self.validate(network: $0, inputs: validInputs, set: valid, alphabet: alphabet) }) {
+            result.averagedEpochs = averaged.epochs
+            result.bestCER = averaged.cer
+        }
+        return result
+    }
+
+    // MARK: Weight averaging
+
+    /// Saves this epoch's weights and deletes those no longer among the `average_best` best.
+    func keepEpochWeights(_ epoch: Int, metrics: [EpochMetrics], model: ModelFile, network: Layer) throws {
+        try FileManager.default.createDirectory(atPath: config.output + "/epochs", withIntermediateDirectories: true)
+        try model.save(network, to: epochWeightsPath(epoch))
+        let exists = { FileManager.default.fileExists(atPath: self.epochWeightsPath($0)) }
+        let keep = Set(WeightAveraging.bestEpochs(metrics, count: config.averageBest, available: exists))
+        for m in metrics where !keep.contains(m.epoch) && exists(m.epoch) {
+            try FileManager.default.removeItem(atPath: epochWeightsPath(m.epoch))
+        }
+    }
+
+    /// At the end of a run: the mean of the kept epochs' weights, validated; saved as the
+    /// model when its validation CER beats the best single epoch's. Nil when there was
+    /// nothing to average or the mean was not better. Rerunning it (resuming a finished
+    /// run) gives the same result.
+    /// `validate` gives a network's validation CER and WER.
+    func averageBestEpochs(metrics: [EpochMetrics], bestCER: Double, model: ModelFile, network: Layer,
+                           validate: (Layer) throws -> (Double, Double)) throws -> (epochs: [Int], cer: Double)? {
+        let epochs = WeightAveraging.bestEpochs(metrics, count: config.averageBest) {
+            FileManager.default.fileExists(atPath: self.epochWeightsPath($0))
+        }
+        guard epochs.count > 1 else { return nil }
+        try WeightAveraging.average(into: network, paths: epochs.map(epochWeightsPath))
+        let (cer, wer) = try validate(network)
+        let list = epochs.sorted().map(String.init).joined(separator: ", ")
+        guard cer < bestCER else {
+            options.log(String(format: "average of epochs %@: valid CER %.2f%%, not better than the best epoch's %.2f%%; kept the best epoch",
+                               list, cer * 100, bestCER * 100))
+            return nil
+        }
+        var averaged = model
+        averaged.info["valid_cer"] = String(format: "%.4f", cer)
+        averaged.info["valid_wer"] = String(format: "%.4f", wer)
+        averaged.info["averaged_epochs"] = list
+        try averaged.save(network, to: modelPath)
+        options.log(String(format: "average of epochs %@: valid CER %.2f%%, WER %.2f%% (best epoch %.2f%%); saved as the model",
+                           list, cer * 100, wer * 100, bestCER * 100))
+        return (epochs, cer)
     }
 
     func summary(state: TrainingState, startTime: Date, processStart: Double, stoppedEarly: Bool) -> TrainSummary {

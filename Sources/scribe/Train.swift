@@ -14,7 +14,8 @@ extension Scribe {
             characters in the alphabet, long enough for its transcript); --skip-bad leaves bad \
             entries out and lists them in OUTPUT/skipped.tsv. After each epoch the validation set \
             is decoded greedily and its CER and WER logged; the model with the best validation CER \
-            is kept as OUTPUT/model.safetensors. Checkpoints (OUTPUT/checkpoint.safetensors) are \
+            is kept as OUTPUT/model.safetensors (with training.average_best: N, the mean of the N \
+            best epochs' weights when it validates better). Checkpoints (OUTPUT/checkpoint.safetensors) are \
             written atomically every training.checkpoint_every steps and after each epoch; a run \
             killed at any moment continues with --resume. OUTPUT/metrics.jsonl and OUTPUT/curve.png \
             follow the run. Every configuration field is documented in the README ("Training").
@@ -55,9 +56,11 @@ extension Scribe {
             options.skipBad = skipBad
             options.forceProgress = progress
             let summary = try Trainer(config: cfg, options: options).run()
-            print(String(format: "trained %d epochs (%d steps) in %@; best validation CER %.2f%% at epoch %d; peak memory %.0f MB; model: %@",
+            let chosen = summary.averagedEpochs.isEmpty ? "at epoch \(summary.bestEpoch)"
+                : "averaging epochs " + summary.averagedEpochs.sorted().map(String.init).joined(separator: ", ")
+            print(String(format: "trained %d epochs (%d steps) in %@; best validation CER %.2f%% %@; peak memory %.0f MB; model: %@",
                          summary.epochs, summary.steps, ProgressBar.clock(summary.seconds), summary.bestCER * 100,
-                         summary.bestEpoch, summary.peakMemoryMB, summary.modelPath))
+                         chosen, summary.peakMemoryMB, summary.modelPath))
         }
 
         /// A `task: lines` configuration trains a line finder instead of a recognizer.
