@@ -263,8 +263,7 @@ public final class Trainer {
     /// At the end of a run: the mean of the kept epochs' weights, validated; saved as the
     /// model when its validation CER beats the best single epoch's. Nil when there was
     /// nothing to average or the mean was not better. Rerunning it (resuming a finished
-    /// run) gives the same result.
-    /// `validate` gives a network's validation CER and WER.
+    /// run) gives the same result. `validate` gives a network's validation CER and WER.
     func averageBestEpochs(metrics: [EpochMetrics], bestCER: Double, model: ModelFile, network: Layer,
                            validate: (Layer) throws -> (Double, Double)) throws -> (epochs: [Int], cer: Double)? {
         let epochs = WeightAveraging.bestEpochs(metrics, count: config.averageBest) {

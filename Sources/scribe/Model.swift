@@ -35,7 +35,7 @@ extension Scribe {
             print("front end:     \(m.file.frontEnd)")
             print("alphabet:      \(m.alphabet.symbols.map { $0 == " " ? "␣" : $0 }.joined()) (+ blank at \(m.alphabet.blank))")
             print("decoding:      \(m.file.decoding)")
-            for (k, v) in m.file.info.sorted(by: { $0.key < $1.key }) { print("\((k + ":").padding(toLength: 14, withPad: " ", startingAt: 0)) \(v)") }
+            for (k, v) in m.file.info.sorted(by: { $0.key < $1.key }) { print("\((k + ":").padding(toLength: max(14, k.count + 1), withPad: " ", startingAt: 0)) \(v)") }
         }
 
         /// A line-finder model (`task: lines`).

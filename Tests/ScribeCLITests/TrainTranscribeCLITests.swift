@@ -72,6 +72,7 @@ final class TrainTranscribeCLITests: XCTestCase {
         XCTAssertTrue(info.out.contains("\"lm\":\"lm.arpa\""), info.out)
         XCTAssertTrue(info.out.contains("\"alpha\":0.3"), info.out)
         XCTAssertTrue(info.out.contains("Lbx12"), info.out)
+        XCTAssertTrue(info.out.contains("train_manifests: "), "long info keys are not cut: \(info.out)")
         let withLM = try scribe(["transcribe", "--model", model, files[0]])
         XCTAssertEqual(withLM.status, 0, withLM.err)
         XCTAssertEqual(withLM.out, String(truth) + "\n")
