@@ -249,12 +249,15 @@ public final class Trainer {
 
     // MARK: Weight averaging
 
-    /// Saves this epoch's weights and deletes those no longer among the `average_best` best.
+    /// Saves this epoch's weights if it is among the `average_best` best so far, and deletes
+    /// those no longer among them.
     func keepEpochWeights(_ epoch: Int, metrics: [EpochMetrics], model: ModelFile, network: Layer) throws {
-        try FileManager.default.createDirectory(atPath: config.output + "/epochs", withIntermediateDirectories: true)
-        try model.save(network, to: epochWeightsPath(epoch))
         let exists = { FileManager.default.fileExists(atPath: self.epochWeightsPath($0)) }
-        let keep = Set(WeightAveraging.bestEpochs(metrics, count: config.averageBest, available: exists))
+        let keep = Set(WeightAveraging.bestEpochs(metrics, count: config.averageBest) { $0 == epoch || exists($0) })
+        if keep.contains(epoch) {
+            try FileManager.default.createDirectory(atPath: config.output + "/epochs", withIntermediateDirectories: true)
+            try model.save(network, to: epochWeightsPath(epoch))
+        }
         for m in metrics where !keep.contains(m.epoch) && exists(m.epoch) {
             try FileManager.default.removeItem(atPath: epochWeightsPath(m.epoch))
         }

@@ -100,6 +100,15 @@ public enum TinyCorpus {
         return o
     }
 
+    /// A fresh temporary folder holding the trainer tests' usual splits: `train.tsv` (48
+    /// recordings, seed 1) and `valid.tsv` (12, seed 2).
+    public static func folderWithSplits(_ name: String) throws -> String {
+        let folder = try temporaryFolder(name)
+        try write("train", count: 48, seed: 1, in: folder)
+        try write("valid", count: 12, seed: 2, in: folder)
+        return folder
+    }
+
     public static func temporaryFolder(_ name: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("scribe-train-\(name)-\(getpid())").path
         try? FileManager.default.removeItem(atPath: path)

@@ -9,9 +9,7 @@ final class WeightAveragingTests: XCTestCase {
     var folder = ""
 
     override func setUpWithError() throws {
-        folder = try TinyCorpus.temporaryFolder(name)
-        try TinyCorpus.write("train", count: 48, seed: 1, in: folder)
-        try TinyCorpus.write("valid", count: 12, seed: 2, in: folder)
+        folder = try TinyCorpus.folderWithSplits(name)
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
