@@ -53,7 +53,7 @@ public final class ConvWindow: Layer {
                 (h, w, factor) = (h / p.kernel.height, w / p.kernel.width, factor * p.kernel.width)
             case let n as BatchNorm2D:
                 guard n.channels == channels else { throw fail("batch normalization must take the previous channel count") }
-            case is ImageReLU: break
+            case is ImageReLU, is ImageDropout: break
             default: throw fail("\(layer.spec) cannot be used in a sliding window")
             }
             guard h >= 1 && w >= 1 else { throw fail("a \(height) × \(window) window is too small for the layers up to \(layer.spec)") }

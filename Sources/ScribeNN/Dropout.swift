@@ -3,7 +3,7 @@ import ScribeCore
 /// Inverted dropout: in training each value is zeroed with probability `rate` and the
 /// survivors are scaled by 1 / (1 - rate); at inference the layer is the identity.
 /// The mask comes from the layer's own seeded generator, so a seed fixes every mask.
-public final class Dropout: Layer {
+public final class Dropout: Layer, Reseedable {
     public let inputSize: Int
     public var outputSize: Int { inputSize }
     /// Probability of dropping a value, in [0, 1).

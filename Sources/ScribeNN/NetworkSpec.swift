@@ -24,7 +24,7 @@ public struct NetworkSpecError: Error, CustomStringConvertible, Equatable {
 ///
 ///     Cr3x3,16   3×3 convolution (padded vertically), 16 channels, ReLU   C3x3,16  without ReLU
 ///     Cb3x3,16   the same convolution, batch normalization, then ReLU
-///     Mp2x2      2×2 max pooling                                            W24s4    window 24 px, step 4 px
+///     Mp2x2      2×2 max pooling      Do20  dropout 20% of the feature map      W24s4    window 24 px, step 4 px
 ///
 /// so a whole handwriting model reads `[Cr3x3,16 Mp2x2 Cr3x3,32 Mp2x2 W24s4 Fl128 Lbx256 Fl80]`.
 ///
@@ -162,12 +162,7 @@ public enum NetworkSpec {
             if accept("At") { return Tanh(size: inputSize) }
             if accept("As") { return Sigmoid(size: inputSize) }
             if accept("Om") { return LogSoftmax(size: inputSize) }
-            if accept("Do") {
-                let percent = try number()
-                guard percent < 100 else { throw error("dropout percentage must be below 100") }
-                dropoutSeed &+= 1
-                return Dropout(size: inputSize, rate: Float(percent) / 100, seed: dropoutSeed)
-            }
+            if accept("Do") { return Dropout(size: inputSize, rate: try dropoutRate(), seed: nextDropoutSeed()) }
             throw error("unknown layer")
         }
 
@@ -207,10 +202,24 @@ public enum NetworkSpec {
                     if normalized { layers.append(BatchNorm2D(channels: out)) }
                     if relu { layers.append(ImageReLU()) }
                     channels = out
+                } else if accept("Do") {
+                    layers.append(ImageDropout(rate: try dropoutRate(), seed: nextDropoutSeed()))
                 } else {
-                    throw error("expected an image layer (Cr3x3,16, Cb3x3,16, Mp2x2) or the window (W24s4) that ends them")
+                    throw error("expected an image layer (Cr3x3,16, Cb3x3,16, Mp2x2, Do20) or the window (W24s4) that ends them")
                 }
             }
+        }
+
+        /// `<percent>` after `Do`, as a rate in [0, 1).
+        mutating func dropoutRate() throws -> Float {
+            let percent = try number()
+            guard percent < 100 else { throw error("dropout percentage must be below 100") }
+            return Float(percent) / 100
+        }
+
+        mutating func nextDropoutSeed() -> UInt64 {
+            dropoutSeed &+= 1
+            return dropoutSeed
         }
 
         /// `<a>x<b>`.

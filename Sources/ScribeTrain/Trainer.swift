@@ -383,9 +383,10 @@ public final class Trainer {
         }
     }
 
-    static func dropoutLayers(_ layer: Layer) -> [Dropout] {
+    static func dropoutLayers(_ layer: Layer) -> [Reseedable] {
         switch layer {
         case let d as Dropout: return [d]
+        case let w as ConvWindow: return w.layers.compactMap { $0 as? ImageDropout }
         case let s as Series: return s.layers.flatMap(dropoutLayers)
         case let p as Parallel: return p.branches.flatMap(dropoutLayers)
         case let r as Reversed: return dropoutLayers(r.inner)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ScribeCore
+import ScribeImage
 import ScribeNN
 import ScribeTrain
 
@@ -23,6 +24,7 @@ extension Scribe {
             Example:
               scribe train corpora/digits/train.yaml
               scribe train corpora/digits/train.yaml --resume
+              scribe train corpora/poilus/train.yaml --preview augmented.png
             """)
 
         @Argument(help: "Training configuration (YAML).")
@@ -39,6 +41,9 @@ extension Scribe {
         var output: String?
         @Option(help: "Override the configuration's number of epochs.")
         var epochs: Int?
+        @Option(help: ArgumentHelp("Draw six training inputs, each plain and then three times augmented, to this PNG and stop without training.",
+                                   valueName: "png"))
+        var preview: String?
 
         func validate() throws {
             if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be between 1 and 256 (got \(threads))") }
@@ -46,10 +51,18 @@ extension Scribe {
         }
 
         func run() throws {
-            if LineFinderConfig.isLineFinderConfig(config) { return try trainLineFinder() }
+            if LineFinderConfig.isLineFinderConfig(config) {
+                if preview != nil { throw ValidationError("--preview draws recognizer inputs; \(config) trains a line finder") }
+                return try trainLineFinder()
+            }
             var cfg = try TrainConfig.load(path: config)
             if let output { cfg.output = output }
             if let epochs { cfg.epochs = epochs }
+            if let preview {
+                try PNGWriter.write(try AugmentationPreview.sheet(config: cfg), to: preview)
+                print("wrote \(preview): six training inputs, each plain and then three augmented draws")
+                return
+            }
             var options = TrainOptions()
             options.resume = resume
             options.threads = threads ?? Workers.availableCores

@@ -18,6 +18,16 @@ final class RecognizeCLITests: XCTestCase {
 
     func scribe(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) { try ScribeProcess.run(arguments) }
 
+    func testTrainPreviewDrawsInputsAndDoesNotTrain() throws {
+        let config = try TinyLines.writeConfig(folder: folder, output: "run", epochs: 1, augment: true)
+        let r = try scribe(["train", config, "--preview", folder + "/preview.png"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.contains("preview.png"), r.out)
+        let sheet = try PNGReader().read(folder + "/preview.png")
+        XCTAssertEqual(sheet.height, 6 * (4 * 16 + 3 * 2) + 5 * 10)   // six lines, plain + three draws, 16 px high
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/run/checkpoint.safetensors"))
+    }
+
     func testTrainRecognizeEvaluate() throws {
         let config = try TinyLines.writeConfig(folder: folder, output: "run", epochs: 30)
         let trained = try scribe(["train", config, "--threads", "1"])

@@ -65,6 +65,15 @@ final class ConvWindowTests: XCTestCase {
         // Trainable: 3·9+3, γ and β (3 each; not the running statistics), 4·3+4, 4·4+4, and
         // the output layer on 4 channels × 8 rows × 3 columns.
         XCTAssertEqual(withNorm.parameterCount, 30 + 6 + 16 + 20 + (4 * 8 * 3) * 5 + 5)
+        // Dropout between image layers: no parameters, the same geometry, its own seed.
+        let dropped = "[Cb3x3,3 Do20 Mp2x2 C1x1,4 Do10 W8s4 Do30 Fl5]"
+        let withDropout = try NetworkSpec.build(dropped, inputSize: 16, seed: 1)
+        XCTAssertEqual(withDropout.spec, dropped)
+        XCTAssertEqual(window(withDropout).layers.map(\.spec), ["C3x3,3", "Bn", "Rl", "Do20", "Mp2x2", "C1x1,4", "Do10"])
+        XCTAssertEqual(window(withDropout).outputSize, 4 * 8 * 3)   // 16→8 rows, 8→6→3 columns
+        XCTAssertThrowsError(try NetworkSpec.build("[Cr3x3,3 Do100 W8s4 Fl5]", inputSize: 16, seed: 1)) {
+            XCTAssertTrue("\($0)".contains("below 100"), "\($0)")
+        }
         for (spec, expect) in [("[Cr3x3,3 Mp2x2 W8s3 Fl5]", "multiple of the horizontal pooling factor"),
                                ("[Lfx4 Cr3x3,3 W8s2 Fl5]", "must open the network"),
                                ("[Cr3x3,3 Mp2x2 Fl5]", "expected an image layer"),

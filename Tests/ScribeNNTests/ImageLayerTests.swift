@@ -126,6 +126,33 @@ final class ImageLayerTests: XCTestCase {
         checkImageGradients(ImageReLU(), input: x)
     }
 
+    /// Dropout's forward is random, so finite differences do not apply: in training the
+    /// output and the gradient are the input and dy times the same mask (0 or 1 / (1 - rate),
+    /// about `rate` of it 0), a seed fixes the mask, and at inference the layer is the identity.
+    func testImageDropout() {
+        var g = SeededGenerator(seed: 12)
+        let x = randomTensor([2, 3, 4, 5], &g), dy = randomTensor([2, 3, 4, 5], &g)
+        let drop = ImageDropout(rate: 0.25, seed: 4)
+        XCTAssertEqual(drop.spec, "Do25")
+        let y = drop.forward(x, training: true)
+        let dx = drop.backward(dy)
+        var dropped = 0
+        for i in 0..<x.count {
+            let mask = y.values[i] / x.values[i]
+            XCTAssertTrue(mask == 0 || abs(mask - 4 / 3) < 1e-5, "mask value \(mask)")
+            if mask == 0 { dropped += 1 }
+            XCTAssertEqual(dx.values[i], dy.values[i] * mask, accuracy: 1e-6)
+        }
+        XCTAssertTrue(dropped > 15 && dropped < 45, "dropped \(dropped) of 120")
+        drop.reseed(4)
+        let again = ImageDropout(rate: 0.25, seed: 99)
+        again.reseed(4)
+        XCTAssertEqual(drop.forward(x, training: true), again.forward(x, training: true))
+        XCTAssertNotEqual(drop.forward(x, training: true), y, "the next forward draws another mask")
+        XCTAssertEqual(drop.forward(x, training: false), x)
+        XCTAssertEqual(drop.backward(dy), dy)
+    }
+
     func testUpsample2D() {
         var g = SeededGenerator(seed: 6)
         let up = Upsample2D(factor: (2, 3))

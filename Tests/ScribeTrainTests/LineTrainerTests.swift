@@ -61,6 +61,47 @@ final class LineTrainerTests: XCTestCase {
         }
     }
 
+    /// A line model with dropout inside its convnet, stopped and resumed, ends with the
+    /// weights of a run never interrupted: the image dropout masks are reseeded from the step.
+    func testImageDropoutRunResumesOnTheSameCurve() throws {
+        let layers = "Cr3x3,6 Do20 Mp2x2 W8s2 Do10 Lbx16"
+        let straight = try TrainConfig.load(path: TinyLines.writeConfig(folder: folder, output: "straight", epochs: 2, augment: true, layers: layers))
+        _ = try Trainer(config: straight, options: quiet()).run()
+        let interrupted = try TrainConfig.load(path: TinyLines.writeConfig(folder: folder, output: "interrupted", epochs: 2, augment: true,
+                                                                         layers: layers, name: "interrupted.yaml"))
+        var options = quiet()
+        options.stopAfterSteps = 6 // checkpoints every 4 steps: steps 5 and 6 are lost and redone
+        XCTAssertTrue(try Trainer(config: interrupted, options: options).run().stoppedEarly)
+        options.resume = true
+        options.stopAfterSteps = nil
+        XCTAssertFalse(try Trainer(config: interrupted, options: options).run().stoppedEarly)
+        let a = try SafeTensors.load(path: folder + "/straight/checkpoint.safetensors")
+        let b = try SafeTensors.load(path: folder + "/interrupted/checkpoint.safetensors")
+        XCTAssertEqual(a.tensors.keys.sorted(), b.tensors.keys.sorted())
+        for (name, t) in a.tensors { XCTAssertEqual(t, b.tensors[name], "tensor \(name) differs after resuming") }
+    }
+
+    /// The preview sheet stacks each picked line plainly, then its augmented draws: equal to
+    /// the plain line with augmentation off, different with it on.
+    func testAugmentationPreviewStacksPlainAndAugmentedDraws() throws {
+        func blocks(augment: Bool) throws -> [[UInt8]] {
+            let config = try TrainConfig.load(path: TinyLines.writeConfig(folder: folder, output: "run", epochs: 1, augment: augment))
+            let sheet = try AugmentationPreview.sheet(config: config, entries: 2, draws: 2, seed: 4)
+            XCTAssertEqual(sheet.height, 2 * (3 * 16 + 2 * 2) + 10)
+            // Entry e, draw d starts at e·(3·16 + 2·2 + 10) + d·(16 + 2).
+            return (0..<2).flatMap { e in (0..<3).map { d in
+                let top = e * 62 + d * 18
+                return Array(sheet.pixels[(top * sheet.width)..<((top + 16) * sheet.width)])
+            } }
+        }
+        let off = try blocks(augment: false), on = try blocks(augment: true)
+        XCTAssertEqual(off[1], off[0]); XCTAssertEqual(off[2], off[0]); XCTAssertEqual(off[4], off[3])
+        XCTAssertNotEqual(off[0], off[3], "two different lines")
+        XCTAssertEqual(on[0], off[0], "the first of each entry is the plain line")
+        XCTAssertNotEqual(on[1], on[0]); XCTAssertNotEqual(on[2], on[1]); XCTAssertNotEqual(on[4], on[3])
+        XCTAssertTrue(on[0].contains { $0 < 128 } && on[0].contains { $0 > 200 }, "dark ink on light paper")
+    }
+
     /// Augmentation is drawn from the example's generator: the same seed gives the same
     /// input, another seed another one, and switched off the input is the plain line.
     func testLineAugmentationIsSeededAndSwitchable() throws {
