@@ -8,8 +8,9 @@ import ScribeRecognition
 /// plainly and then as several augmented draws, stacked top to bottom.
 ///
 /// Line images are drawn as they enter the network (normalized height, dark ink on light
-/// paper); audio features are drawn as a spectrogram (time to the right, the first
-/// feature at the bottom, high values dark), scaled to the range of all draws together.
+/// paper); audio features are drawn as a spectrogram (one frame per 2 px to the right,
+/// the first feature at the bottom, high values dark), scaled to the 1st-99th percentile
+/// of all draws together.
 public enum AugmentationPreview {
     /// Pixels of white between two draws, and between two entries.
     static let gap = 2, entryGap = 10
@@ -36,19 +37,33 @@ public enum AugmentationPreview {
             }
             groups.append(group)
         }
-        return render(groups, lines: config.lineFrontEnd != nil)
+        if config.lineFrontEnd != nil { return render(groups, lines: true) }
+        // Audio steps hold `stack` frames end to end: unstacked, each frame is a column.
+        let stack = config.frontEnd.stack
+        return render(groups.map { $0.map { unstacked($0, stack) } }, lines: false, zoom: 2)
     }
 
-    /// Stacks the feature matrices (rows = time, columns = channels) as images.
-    static func render(_ groups: [[FeatureMatrix]], lines: Bool) -> Image8 {
+    /// The frames of a stacked feature matrix, one per row (rows of a stacked matrix are
+    /// consecutive frames laid end to end; see `FeatureTransforms.stackFrames`).
+    static func unstacked(_ m: FeatureMatrix, _ k: Int) -> FeatureMatrix {
+        guard k > 1, m.columns % k == 0 else { return m }
+        var out = FeatureMatrix(rows: m.rows * k, columns: m.columns / k)
+        out.withUnsafeMutableValues { dst in for i in 0..<m.values.count { dst[i] = m.values[i] } }
+        return out
+    }
+
+    /// Stacks the feature matrices (rows = time, columns = channels) as images, each time
+    /// step `zoom` pixels wide.
+    static func render(_ groups: [[FeatureMatrix]], lines: Bool, zoom: Int = 1) -> Image8 {
         let items = groups.flatMap { $0 }
-        let width = max(1, items.map(\.rows).max() ?? 1)
+        let width = max(1, (items.map(\.rows).max() ?? 1) * zoom)
         let height = groups.map { g in g.map(\.columns).reduce(0, +) + gap * max(g.count - 1, 0) }.reduce(0, +)
             + entryGap * max(groups.count - 1, 0)
         var (low, high): (Float, Float) = (0, 1)
         if !lines {
-            let values = items.flatMap(\.values).filter(\.isFinite)
-            (low, high) = (values.min() ?? 0, values.max() ?? 1)
+            // The 1st to 99th percentile of all draws, so a few extreme values do not wash out the rest.
+            let values = items.flatMap(\.values).filter(\.isFinite).sorted()
+            if !values.isEmpty { (low, high) = (values[values.count / 100], values[values.count * 99 / 100]) }
         }
         let range = max(high - low, 1e-6)
         var sheet = Image8(width: width, height: max(height, 1), channels: 1, fill: 255)
@@ -62,7 +77,8 @@ public enum AugmentationPreview {
                             // Lines: channel 0 is the top row, 1 is ink. Audio: channel 0 at the bottom.
                             let value = lines ? v[t * c + y] : v[t * c + (c - 1 - y)]
                             let dark = min(max((value - low) / range, 0), 1)
-                            sheet.pixels[(top + y) * width + t] = UInt8((255 * (1 - dark)).rounded())
+                            let pixel = UInt8((255 * (1 - dark)).rounded())
+                            for z in 0..<zoom { sheet.pixels[(top + y) * width + t * zoom + z] = pixel }
                         }
                     }
                 }

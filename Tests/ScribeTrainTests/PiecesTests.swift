@@ -19,6 +19,14 @@ final class PiecesTests: XCTestCase {
         XCTAssertEqual(FeatureTransforms.stackFrames(m, factor: 1), m)
     }
 
+    /// The preview draws audio frame by frame: unstacking undoes stacking (with its zero tail).
+    func testPreviewUnstacksFrames() {
+        let m = FeatureMatrix(rows: 5, columns: 2, values: (0..<10).map(Float.init))
+        let back = AugmentationPreview.unstacked(FeatureTransforms.stackFrames(m, factor: 2), 2)
+        XCTAssertEqual(back, FeatureMatrix(rows: 6, columns: 2, values: (0..<10).map(Float.init) + [0, 0]))
+        XCTAssertEqual(AugmentationPreview.unstacked(m, 1), m)
+    }
+
     /// Padding into a batch and slicing back gives the matrices unchanged.
     func testBatchRoundTrip() {
         var g = SeededGenerator(seed: 4)

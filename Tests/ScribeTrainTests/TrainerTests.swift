@@ -19,6 +19,21 @@ final class TrainerTests: XCTestCase {
 
     func quiet() -> TrainOptions { TinyCorpus.quietOptions() }
 
+    /// An audio configuration's preview is a spectrogram per draw: 20 mel bands high, two
+    /// pixels per 10 ms frame, SpecAugment's masks visible as flat bands in the draws only.
+    func testAugmentationPreviewOfAudio() throws {
+        let augment = "  speed: []\n  gain_db: []\n  noise_probability: 0\n  time_masks: 1\n  time_mask_max: 4\n  frequency_masks: 0"
+        let config = try TinyCorpus.config(folder: folder, output: "run", epochs: 1, augment: augment)
+        let sheet = try AugmentationPreview.sheet(config: config, entries: 2, draws: 1, seed: 3)
+        XCTAssertEqual(sheet.height, 2 * (2 * 20 + 2) + 10)
+        XCTAssertEqual(sheet.width % 4, 0, "two pixels per frame, frames in pairs (stack 2)")
+        let plain = Array(sheet.pixels[0..<(20 * sheet.width)])
+        let masked = Array(sheet.pixels[(22 * sheet.width)..<(42 * sheet.width)])
+        XCTAssertNotEqual(plain, masked)
+        XCTAssertTrue(plain.contains { $0 < 60 } && plain.contains { $0 > 200 }, "the spectrogram uses the gray range")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/run"), "a preview trains nothing")
+    }
+
     /// A tiny model learns the tone language, and what it writes is a usable model: the
     /// recognizer built from the file transcribes a new recording.
     func testTinyModelLearnsAndTranscribes() throws {
