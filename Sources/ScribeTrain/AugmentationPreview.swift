@@ -47,9 +47,7 @@ public enum AugmentationPreview {
     /// consecutive frames laid end to end; see `FeatureTransforms.stackFrames`).
     static func unstacked(_ m: FeatureMatrix, _ k: Int) -> FeatureMatrix {
         guard k > 1, m.columns % k == 0 else { return m }
-        var out = FeatureMatrix(rows: m.rows * k, columns: m.columns / k)
-        out.withUnsafeMutableValues { dst in for i in 0..<m.values.count { dst[i] = m.values[i] } }
-        return out
+        return FeatureMatrix(rows: m.rows * k, columns: m.columns / k, values: m.values)
     }
 
     /// Stacks the feature matrices (rows = time, columns = channels) as images, each time

@@ -75,10 +75,7 @@ final class LineTrainerTests: XCTestCase {
         options.resume = true
         options.stopAfterSteps = nil
         XCTAssertFalse(try Trainer(config: interrupted, options: options).run().stoppedEarly)
-        let a = try SafeTensors.load(path: folder + "/straight/checkpoint.safetensors")
-        let b = try SafeTensors.load(path: folder + "/interrupted/checkpoint.safetensors")
-        XCTAssertEqual(a.tensors.keys.sorted(), b.tensors.keys.sorted())
-        for (name, t) in a.tensors { XCTAssertEqual(t, b.tensors[name], "tensor \(name) differs after resuming") }
+        try assertSameCheckpoints(folder + "/straight", folder + "/interrupted")
     }
 
     /// The preview sheet stacks each picked line plainly, then its augmented draws: equal to

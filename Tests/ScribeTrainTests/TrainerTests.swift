@@ -84,10 +84,7 @@ final class TrainerTests: XCTestCase {
         options.stopAfterSteps = nil
         XCTAssertFalse(try Trainer(config: interrupted, options: options).run().stoppedEarly)
 
-        let a = try SafeTensors.load(path: folder + "/straight/checkpoint.safetensors")
-        let b = try SafeTensors.load(path: folder + "/interrupted/checkpoint.safetensors")
-        XCTAssertEqual(a.tensors.keys.sorted(), b.tensors.keys.sorted())
-        for (name, t) in a.tensors { XCTAssertEqual(t, b.tensors[name], "tensor \(name) differs after resuming") }
+        try assertSameCheckpoints(folder + "/straight", folder + "/interrupted")
         let ma = try EpochMetrics.readLog(folder + "/straight/metrics.jsonl")
         let mb = try EpochMetrics.readLog(folder + "/interrupted/metrics.jsonl")
         XCTAssertEqual(ma.map(\.trainLoss), mb.map(\.trainLoss))
