@@ -10,6 +10,10 @@ public struct LineNormalization: Codable, Equatable, Sendable {
     public var detectInversion = true
     /// Stretch the 5th percentile to black and the 90th to white (ocropy's choice).
     public var contrast = true
+    /// When ink covers under 5% of the line, take the black point from the darkest 0.5%
+    /// instead (see `Contrast.normalize`). Model files written before this setting existed
+    /// decode it as false, so they keep reading lines as they were trained.
+    public var sparseInk = true
     /// Optional binarization after contrast normalization.
     public var binarization: Binarization? = nil
     /// Rotate by the angle, within ±`maxSkewDegrees`, that makes the ink rows sharpest.
@@ -26,6 +30,26 @@ public struct LineNormalization: Codable, Equatable, Sendable {
     public var margin = 4
 
     public init() {}
+
+    private enum CodingKeys: String, CodingKey {
+        case height, detectInversion, contrast, sparseInk, binarization, deskew, maxSkewDegrees, slant, maxSlantDegrees, crop, margin
+    }
+
+    /// Every setting a model file leaves out takes its value from before the setting existed.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        height = try c.decode(Int.self, forKey: .height)
+        detectInversion = try c.decode(Bool.self, forKey: .detectInversion)
+        contrast = try c.decode(Bool.self, forKey: .contrast)
+        sparseInk = try c.decodeIfPresent(Bool.self, forKey: .sparseInk) ?? false
+        binarization = try c.decodeIfPresent(Binarization.self, forKey: .binarization)
+        deskew = try c.decode(Bool.self, forKey: .deskew)
+        maxSkewDegrees = try c.decode(Double.self, forKey: .maxSkewDegrees)
+        slant = try c.decode(Bool.self, forKey: .slant)
+        maxSlantDegrees = try c.decode(Double.self, forKey: .maxSlantDegrees)
+        crop = try c.decode(Bool.self, forKey: .crop)
+        margin = try c.decode(Int.self, forKey: .margin)
+    }
 }
 
 /// What normalization did to one line, for reports and pictures.
@@ -56,7 +80,7 @@ public struct LineNormalizer: Sendable {
             image.pixels = image.pixels.map { 1 - $0 }
             report.inverted = true
         }
-        if settings.contrast { image = Contrast.normalize(image, skipMaskedWhite: true) }
+        if settings.contrast { image = Contrast.normalize(image, sparseLo: settings.sparseInk ? 0.005 : nil, skipMaskedWhite: true) }
         if let method = settings.binarization { image = method.apply(image) }
         if settings.deskew {
             report.skewDegrees = Geometry.bestSkew(image, maxDegrees: settings.maxSkewDegrees)

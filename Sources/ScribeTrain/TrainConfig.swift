@@ -68,7 +68,7 @@ public struct TrainConfig: Equatable {
     static let dataFields = ["train", "valid", "train_split", "valid_split", "alphabet", "max_duration"]
     static let frontEndFields = ["type", "sample_rate", "n_fft", "win_length", "hop_length", "n_mels", "f_min", "f_max", "kind",
                                  "n_mfcc", "deltas", "normalize", "pre_emphasis", "stack", "mel_scale"]
-    static let lineFrontEndFields = ["type", "height", "invert", "contrast", "binarization", "deskew", "max_skew", "slant",
+    static let lineFrontEndFields = ["type", "height", "invert", "contrast", "sparse_ink", "binarization", "deskew", "max_skew", "slant",
                                      "max_slant", "crop", "margin"]
     static let modelFields = ["layers", "seed", "init"]
     static let trainingFields = ["epochs", "batch_seconds", "batch_frames", "max_batch", "learning_rate", "min_learning_rate", "warmup_steps",
@@ -197,6 +197,7 @@ public struct TrainConfig: Equatable {
         n.height = try fe.int("height", default: n.height, range: 8...512)
         n.detectInversion = try fe.bool("invert", default: n.detectInversion)
         n.contrast = try fe.bool("contrast", default: n.contrast)
+        n.sparseInk = try fe.bool("sparse_ink", default: n.sparseInk)
         if let b = try fe.string("binarization"), b != "none" {
             guard let method = Binarization(rawValue: b) else { throw fe.fail("binarization", "expected none, otsu or sauvola") }
             n.binarization = method

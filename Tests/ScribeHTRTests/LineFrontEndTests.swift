@@ -33,6 +33,19 @@ final class LineFrontEndTests: XCTestCase {
         XCTAssertThrowsError(try LineFrontEnd(normalization: n).validate())
     }
 
+    /// Model files written before `sparseInk` existed (the shipped poilus model's metadata,
+    /// verbatim) keep the black point they were trained with; new configurations use it.
+    func testModelsWithoutSparseInkKeepTheirContrast() throws {
+        let old = #"{"normalization":{"contrast":true,"crop":true,"deskew":true,"detectInversion":true,"height":48,"margin":4,"maxSkewDegrees":5,"maxSlantDegrees":30,"slant":false},"type":"image"}"#
+        let decoded = try JSONDecoder().decode(LineFrontEnd.self, from: Data(old.utf8))
+        XCTAssertFalse(decoded.normalization.sparseInk)
+        XCTAssertEqual(decoded.normalization.height, 48)
+        XCTAssertTrue(LineNormalization().sparseInk)
+        var n = LineNormalization()
+        n.sparseInk = false
+        XCTAssertEqual(try JSONDecoder().decode(LineFrontEnd.self, from: Data(try LineFrontEnd(normalization: n).json().utf8)), LineFrontEnd(normalization: n))
+    }
+
     func testSourceXFollowsCropAndScale() {
         var report = NormalizationReport()
         report.inkBox = Box(x0: 10, y0: 5, x1: 110, y1: 45)     // 40 px high, scaled to 16

@@ -37,6 +37,28 @@ final class NormalizationTests: XCTestCase {
         XCTAssertEqual(out.pixels.max()!, 1, accuracy: 0.05)
     }
 
+    func testContrastKeepsPaperWhiteWhenInkIsSparse() {
+        // Two thin strokes (2% of the pixels) on noisy paper: the 5% quantile is paper, and
+        // taking it as the black point would blacken the paper's darker half.
+        var g = SeededGenerator(seed: 3)
+        var strip = GrayImage(width: 400, height: 40)
+        for i in strip.pixels.indices { strip.pixels[i] = 0.85 + 0.03 * Float(g.nextGaussian()) }
+        for x in [100, 300] { for y in 8..<32 { for dx in 0..<7 { strip[x + dx, y] = 0.4 } } }
+        let inkShare = Float(strip.pixels.filter { $0 < 0.6 }.count) / Float(strip.pixels.count)
+        XCTAssertLessThan(inkShare, 0.05)
+        let out = Contrast.normalize(strip)
+        let paper = out.pixels.enumerated().filter { strip.pixels[$0.offset] > 0.6 }.map(\.element)
+        let darkPaper = Float(paper.filter { $0 < 0.5 }.count) / Float(paper.count)
+        XCTAssertLessThan(darkPaper, 0.001, "paper noise must not become ink")
+        XCTAssertEqual(out[102, 20], 0, accuracy: 0.05, "the strokes still come out black")
+        // Cropping to the ink then finds the strokes, not the whole strip.
+        var s = LineNormalization()
+        s.deskew = false
+        let box = LineNormalizer(s).normalize(strip).report.inkBox!
+        XCTAssertEqual(box.x0, 100 - s.margin)
+        XCTAssertEqual(box.x1, 307 + s.margin)
+    }
+
     func testInversionIsDetected() {
         let dark = syntheticLine(ink: 0.9, paper: 0.1)
         let (out, report) = LineNormalizer().normalize(dark)

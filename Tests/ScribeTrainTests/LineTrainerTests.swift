@@ -27,6 +27,11 @@ final class LineTrainerTests: XCTestCase {
     func testTinyLineModelLearnsAndReads() throws {
         let config = try TrainConfig.load(path: TinyLines.writeConfig(folder: folder, output: "run", epochs: 30))
         XCTAssertEqual(config.lineFrontEnd?.normalization.height, 16)
+        XCTAssertEqual(config.lineFrontEnd?.normalization.sparseInk, true, "new configurations use the sparse-ink black point")
+        let yaml = try String(contentsOfFile: folder + "/lines.yaml", encoding: .utf8)
+        try yaml.replacingOccurrences(of: "height: 16", with: "height: 16\n  sparse_ink: false")
+            .write(toFile: folder + "/plain.yaml", atomically: true, encoding: .utf8)
+        XCTAssertEqual(try TrainConfig.load(path: folder + "/plain.yaml").lineFrontEnd?.normalization.sparseInk, false)
         let summary = try Trainer(config: config, options: quiet()).run()
         XCTAssertLessThan(summary.bestCER, 0.1, "validation CER after 30 epochs")
 
