@@ -1,0 +1,156 @@
+"""Where the digit-strings model loses its digits, and what an isolated-digit classifier
+does with the same MNIST pools.
+
+  classifier  trains a small CNN (four 3x3 convolutions with batch norm, dropout, random
+              affine distortion) on the 6,400 training-pool digits at their original 28x28
+              and reports its error on the 800 validation-pool digits after each epoch: an
+              estimate of what the digits themselves allow, without line composition.
+  by-line     reads `scribe evaluate --unit char --format json --worst 100000` output of a
+              digit-strings manifest and breaks the CER down by the line image's height
+              and by the share of ink pixels (below 5%: the normalizer's sparse-ink case).
+
+Run through scripts/digit-strings-analysis, which sets up the Python environment.
+"""
+import argparse
+import gzip
+import json
+import os
+import struct
+import sys
+import time
+import zlib
+
+import numpy as np
+
+
+def read_idx(path, offset):
+    return np.frombuffer(gzip.open(path).read(), np.uint8, offset=offset)
+
+
+def pools(build):
+    with open(os.path.join(build, "pools.txt")) as f:
+        return {line.split("\t")[0]: np.array(line.split("\t")[1].split(), int) for line in f}
+
+
+def classifier(a):
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    images = read_idx(os.path.join(a.data, "mnist/digits-images-idx3-ubyte.gz"), 16).reshape(-1, 1, 28, 28)
+    labels = read_idx(os.path.join(a.data, "mnist/digits-labels-idx1-ubyte.gz"), 8)
+    p = pools(a.build)
+
+    def tensors(idx):
+        return torch.tensor(images[idx], dtype=torch.float32) / 255, torch.tensor(labels[idx], dtype=torch.long)
+
+    xtr, ytr = tensors(p["train"])
+    xva, yva = tensors(p["valid"])
+
+    def block(i, o):
+        return nn.Sequential(nn.Conv2d(i, o, 3, padding=1), nn.BatchNorm2d(o), nn.ReLU())
+
+    net = nn.Sequential(block(1, 32), block(32, 32), nn.MaxPool2d(2), block(32, 64), block(64, 64), nn.MaxPool2d(2),
+                        nn.Flatten(), nn.Dropout(0.4), nn.Linear(64 * 49, 256), nn.ReLU(), nn.Dropout(0.4), nn.Linear(256, 10))
+    opt = torch.optim.AdamW(net.parameters(), 2e-3, weight_decay=1e-4)
+    batch = 64
+    steps = a.epochs * (len(xtr) // batch)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(opt, 3e-3, total_steps=steps)
+
+    def distort(x):
+        # Rotation ±12°, scale 0.9-1.1, shear ±0.25, shift ±10% of the box.
+        n = x.shape[0]
+        angle = (torch.rand(n) - .5) * 2 * np.radians(12)
+        scale = 0.9 + 0.2 * torch.rand(n)
+        shear = (torch.rand(n) - .5) * 0.5
+        theta = torch.zeros(n, 2, 3)
+        theta[:, 0, 0] = torch.cos(angle) / scale
+        theta[:, 0, 1] = -torch.sin(angle) / scale + shear
+        theta[:, 1, 0] = torch.sin(angle) / scale
+        theta[:, 1, 1] = torch.cos(angle) / scale
+        theta[:, :, 2] = (torch.rand(n, 2) - .5) * 0.2
+        return F.grid_sample(x, F.affine_grid(theta, x.shape, align_corners=False), align_corners=False)
+
+    start = time.time()
+    for epoch in range(a.epochs):
+        net.train()
+        order = torch.randperm(len(xtr))
+        for i in range(0, len(xtr) - batch + 1, batch):
+            b = order[i:i + batch]
+            loss = F.cross_entropy(net(distort(xtr[b])), ytr[b])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            schedule.step()
+        net.eval()
+        with torch.no_grad():
+            wrong = int((net(xva).argmax(1) != yva).sum())
+        print(f"epoch {epoch + 1}: validation-pool error {100 * wrong / len(yva):.2f}% ({wrong}/{len(yva)}), "
+              f"{time.time() - start:.0f} s", flush=True)
+
+
+def png_gray(path):
+    """8-bit grayscale PNG (as scripts/corpus-digit-strings writes it) as floats 0-1."""
+    data = open(path, "rb").read()
+    i, chunks = 8, b""
+    while i < len(data):
+        n, kind = struct.unpack(">I", data[i:i + 4])[0], data[i + 4:i + 8]
+        body = data[i + 8:i + 8 + n]
+        if kind == b"IHDR":
+            w, h, depth, colour = struct.unpack(">IIBB", body[:10])
+            if (depth, colour) != (8, 0):
+                sys.exit(f"{path}: expected 8-bit grayscale PNG")
+        elif kind == b"IDAT":
+            chunks += body
+        i += 12 + n
+    raw = np.frombuffer(zlib.decompress(chunks), np.uint8).reshape(h, w + 1)
+    if raw[:, 0].any():
+        sys.exit(f"{path}: expected PNG rows without filters")
+    return raw[:, 1:] / 255.0
+
+
+def by_line(a):
+    report = json.load(open(a.evaluation))["cer"]
+    errors = {u["id"]: u["errors"] for u in report["worst"]}
+    if report["utterances_with_errors"] > len(errors):
+        sys.exit("the evaluation lists fewer lines than have errors: run it with --worst 100000")
+    root = os.path.dirname(os.path.abspath(a.manifest))
+    rows = [line.split("\t") for line in open(a.manifest).read().splitlines()[1:]]
+    tables = {"image height (px)": {}, "ink share": {}}
+    for ident, path, text in rows:
+        image = png_gray(os.path.join(root, path))
+        ink = float((image < np.median(image) - 0.25).mean())
+        keys = {"image height (px)": f"{image.shape[0] // 12 * 12:3d}-{image.shape[0] // 12 * 12 + 11}",
+                "ink share": "under 5%" if ink < 0.05 else "5-10%" if ink < 0.10 else "10% or more"}
+        for table, key in keys.items():
+            cell = tables[table].setdefault(key, [0, 0, 0])
+            cell[0] += 1
+            cell[1] += len(text)
+            cell[2] += errors.get(ident, 0)
+    for table, cells in tables.items():
+        print(f"| {table} | lines | digits | errors | CER |\n|---|--:|--:|--:|--:|")
+        for key in sorted(cells):
+            lines, digits, wrong = cells[key]
+            print(f"| {key} | {lines} | {digits} | {wrong} | {100 * wrong / digits:.2f}% |")
+        print()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("classifier")
+    c.add_argument("--data", required=True, help="the shared data folder (holding mnist/)")
+    c.add_argument("--build", required=True, help="corpora/digit-strings/build (for pools.txt)")
+    c.add_argument("--epochs", type=int, default=30)
+    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--threads", type=int, default=1)
+    b = sub.add_parser("by-line")
+    b.add_argument("manifest")
+    b.add_argument("evaluation", help="JSON from scribe evaluate --unit char --format json --worst 100000")
+    a = ap.parse_args()
+    classifier(a) if a.command == "classifier" else by_line(a)
+
+
+if __name__ == "__main__":
+    main()
