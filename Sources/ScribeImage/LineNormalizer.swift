@@ -35,7 +35,7 @@ public struct LineNormalization: Codable, Equatable, Sendable {
         case height, detectInversion, contrast, sparseInk, binarization, deskew, maxSkewDegrees, slant, maxSlantDegrees, crop, margin
     }
 
-    /// Every setting a model file leaves out takes its value from before the setting existed.
+    /// A model file without `sparseInk` predates it: it decodes as off.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         height = try c.decode(Int.self, forKey: .height)
@@ -49,6 +49,23 @@ public struct LineNormalization: Codable, Equatable, Sendable {
         maxSlantDegrees = try c.decode(Double.self, forKey: .maxSlantDegrees)
         crop = try c.decode(Bool.self, forKey: .crop)
         margin = try c.decode(Int.self, forKey: .margin)
+    }
+
+    /// `sparseInk` is written only when on, so a configuration without it encodes exactly as
+    /// before the setting existed and checkpoints of such runs still resume.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(height, forKey: .height)
+        try c.encode(detectInversion, forKey: .detectInversion)
+        try c.encode(contrast, forKey: .contrast)
+        if sparseInk { try c.encode(true, forKey: .sparseInk) }
+        try c.encodeIfPresent(binarization, forKey: .binarization)
+        try c.encode(deskew, forKey: .deskew)
+        try c.encode(maxSkewDegrees, forKey: .maxSkewDegrees)
+        try c.encode(slant, forKey: .slant)
+        try c.encode(maxSlantDegrees, forKey: .maxSlantDegrees)
+        try c.encode(crop, forKey: .crop)
+        try c.encode(margin, forKey: .margin)
     }
 }
 

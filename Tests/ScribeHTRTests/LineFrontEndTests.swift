@@ -34,12 +34,14 @@ final class LineFrontEndTests: XCTestCase {
     }
 
     /// Model files written before `sparseInk` existed (the shipped poilus model's metadata,
-    /// verbatim) keep the black point they were trained with; new configurations use it.
+    /// verbatim) keep the black point they were trained with and encode as before; new
+    /// configurations use it.
     func testModelsWithoutSparseInkKeepTheirContrast() throws {
         let old = #"{"normalization":{"contrast":true,"crop":true,"deskew":true,"detectInversion":true,"height":48,"margin":4,"maxSkewDegrees":5,"maxSlantDegrees":30,"slant":false},"type":"image"}"#
         let decoded = try JSONDecoder().decode(LineFrontEnd.self, from: Data(old.utf8))
         XCTAssertFalse(decoded.normalization.sparseInk)
         XCTAssertEqual(decoded.normalization.height, 48)
+        XCTAssertEqual(try decoded.json(), old, "written back unchanged, so older checkpoints' fingerprints still match")
         XCTAssertTrue(LineNormalization().sparseInk)
         var n = LineNormalization()
         n.sparseInk = false
