@@ -1,5 +1,8 @@
 /// Robust black and white points, as ocropy's `nlbin` chooses them.
 public enum Contrast {
+    /// The black point of lines with sparse ink: the darkest 0.5% of the pixels.
+    public static let sparseInkQuantile: Float = 0.005
+
     /// The `q`-quantile (0...1) of `values`, from a 1024-bin histogram of [0, 1].
     public static func percentile(_ values: [Float], _ q: Float) -> Float {
         quantiles(values, [q])[0]
@@ -16,15 +19,15 @@ public enum Contrast {
     /// Where ink covers less than `lo` of the pixels (a few thin digits on a wide strip),
     /// the `lo` quantile is paper, and stretching it to black turns the paper's noise and
     /// shading into dark speckle that also defeats cropping to the ink. So when that quantile
-    /// lies nearer the white point than the darkest `sparseLo` quantile does, the black point
-    /// is taken from the darkest `sparseLo` of the pixels instead (nil: always the `lo` quantile).
-    public static func normalize(_ image: GrayImage, lo: Float = 0.05, hi: Float = 0.9, sparseLo: Float? = 0.005,
+    /// lies nearer the white point than the darkest `sparseInkQuantile` does, and `sparseInk`
+    /// is on, the black point is taken from that darkest quantile instead.
+    public static func normalize(_ image: GrayImage, lo: Float = 0.05, hi: Float = 0.9, sparseInk: Bool = true,
                                  skipMaskedWhite: Bool = false) -> GrayImage {
         let unmasked = skipMaskedWhite ? image.pixels.filter { $0 < 0.999 } : []
         let sample = unmasked.count * 2 > image.pixels.count ? unmasked : image.pixels
-        let q = quantiles(sample, [sparseLo ?? lo, lo, hi])
+        let q = quantiles(sample, [sparseInkQuantile, lo, hi])
         let (darkest, white) = (q[0], q[2])
-        let black = q[1] > (darkest + white) / 2 ? darkest : q[1]
+        let black = sparseInk && q[1] > (darkest + white) / 2 ? darkest : q[1]
         guard white - black > 1e-3 else { return image }
         let scale = 1 / (white - black)
         return GrayImage(width: image.width, height: image.height,

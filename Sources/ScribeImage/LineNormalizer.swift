@@ -97,7 +97,7 @@ public struct LineNormalizer: Sendable {
             image.pixels = image.pixels.map { 1 - $0 }
             report.inverted = true
         }
-        if settings.contrast { image = Contrast.normalize(image, sparseLo: settings.sparseInk ? 0.005 : nil, skipMaskedWhite: true) }
+        if settings.contrast { image = Contrast.normalize(image, sparseInk: settings.sparseInk, skipMaskedWhite: true) }
         if let method = settings.binarization { image = method.apply(image) }
         if settings.deskew {
             report.skewDegrees = Geometry.bestSkew(image, maxDegrees: settings.maxSkewDegrees)
