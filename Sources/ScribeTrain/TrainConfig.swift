@@ -76,7 +76,7 @@ public struct TrainConfig: Equatable {
     static let augmentFields = ["enabled", "speed", "gain_db", "noise_probability", "noise_snr_db", "time_masks", "time_mask_max",
                                 "frequency_masks", "frequency_mask_max"]
     static let lineAugmentFields = ["enabled", "rotation", "shear", "width_scale", "height_scale", "shift", "elastic", "elastic_grid",
-                                    "thicken", "thin", "blur", "ink_level", "paper_level", "pixel_noise"]
+                                    "thicken", "thin", "thin_keep", "blur", "ink_level", "paper_level", "pixel_noise"]
     static let decodingFields = ["decoder", "beam", "alpha", "beta", "prune"]
 
     /// Reads and checks a YAML configuration file.
@@ -224,6 +224,7 @@ public struct TrainConfig: Equatable {
         a.elasticGrid = try s.int("elastic_grid", default: a.elasticGrid, range: 2...1000)
         a.thicken = try s.double("thicken", default: a.thicken, range: 0...1)
         a.thin = try s.double("thin", default: a.thin, range: 0...1)
+        a.thinKeep = try s.double("thin_keep", default: a.thinKeep, range: 0...1)
         a.blur = try s.double("blur", default: a.blur, range: 0...1)
         a.inkLevel = try s.double("ink_level", default: a.inkLevel, range: 0...1)
         a.paperLevel = try s.double("paper_level", default: a.paperLevel, range: 0...1)

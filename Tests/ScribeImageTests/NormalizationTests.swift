@@ -151,4 +151,18 @@ final class LineAugmentationTests: XCTestCase {
         XCTAssertEqual(thick.pixels.filter { $0 == 0 }.count, 42 * 6)
         XCTAssertEqual(thin.pixels.filter { $0 == 0 }.count, 38 * 2)
     }
+
+    func testThinningSparesStrokesItWouldErase() {
+        // A 4 px stroke loses a row on each side; a 2 px stroke would vanish, so it is kept.
+        XCTAssertEqual(LineAugmentation.thinned(line(), keep: 0.95).pixels.filter { $0 == 0 }.count, 38 * 2)
+        var narrow = GrayImage(width: 60, height: 20)
+        for x in 10..<50 { for y in 8..<10 { narrow[x, y] = 0 } }
+        XCTAssertEqual(LineAugmentation.thinned(narrow, keep: 0.95), narrow)
+        XCTAssertTrue(LineAugmentation.thinned(narrow, keep: 0).pixels.allSatisfy { $0 == 1 }, "keep 0 thins regardless")
+        // Always drawn, thinning leaves the narrow stroke's ink on the line.
+        var a = LineAugmentation.off
+        a.thin = 1
+        var g = SeededGenerator(seed: 5)
+        XCTAssertEqual(a.apply(narrow, generator: &g), narrow)
+    }
 }
