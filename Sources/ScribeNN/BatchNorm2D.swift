@@ -66,15 +66,16 @@ public final class BatchNorm2D: ImageLayer {
         normalized.resize(to: x.shape)
         // y is (B, C, H, W)
         var y = Tensor(shape: x.shape)
+        let (gamma, beta) = (weight.value.values, bias.value.values)
         x.withUnsafeValues { px in
             normalized.withUnsafeMutableValues { pn in
                 y.withUnsafeMutableValues { py in
                     Self.forEachPlane(batch: B, channels: C, plane: plane) { c, base in
-                        let (m, s, g, beta) = (mean[c], inverseDeviation[c], weight.value.values[c], bias.value.values[c])
+                        let (m, s, g, b) = (mean[c], inverseDeviation[c], gamma[c], beta[c])
                         for i in base..<(base + plane) {
                             let n = (px[i] - m) * s
                             pn[i] = n
-                            py[i] = g * n + beta
+                            py[i] = g * n + b
                         }
                     }
                 }
@@ -91,9 +92,13 @@ public final class BatchNorm2D: ImageLayer {
         var sumDy = [Double](repeating: 0, count: C), sumDyN = [Double](repeating: 0, count: C)
         dy.withUnsafeValues { g in
             normalized.withUnsafeValues { n in
-                Self.forEachPlane(batch: B, channels: C, plane: plane) { c, base in
-                    sumDy[c] += Self.sum(g.baseAddress! + base, count: plane)
-                    sumDyN[c] += Self.dot(g.baseAddress! + base, n.baseAddress! + base, count: plane)
+                sumDy.withUnsafeMutableBufferPointer { sDy in
+                    sumDyN.withUnsafeMutableBufferPointer { sDyN in
+                        Self.forEachPlane(batch: B, channels: C, plane: plane) { c, base in
+                            sDy[c] += Self.sum(g.baseAddress! + base, count: plane)
+                            sDyN[c] += Self.dot(g.baseAddress! + base, n.baseAddress! + base, count: plane)
+                        }
+                    }
                 }
             }
         }
@@ -103,12 +108,13 @@ public final class BatchNorm2D: ImageLayer {
         }
         // Training: dx = γ·s/N · (N·dy - Σdy - x̂·Σ(dy·x̂)); inference: dx = γ·s·dy.
         var dx = Tensor(shape: dy.shape)
+        let (gamma, training) = (weight.value.values, lastWasTraining)
         dy.withUnsafeValues { g in
             normalized.withUnsafeValues { n in
                 dx.withUnsafeMutableValues { d in
                     Self.forEachPlane(batch: B, channels: C, plane: plane) { c, base in
-                        let scale = weight.value.values[c] * inverseDeviation[c]
-                        if lastWasTraining {
+                        let scale = gamma[c] * inverseDeviation[c]
+                        if training {
                             let (mean, meanN) = (Float(sumDy[c]) / count, Float(sumDyN[c]) / count)
                             for i in base..<(base + plane) { d[i] = scale * (g[i] - mean - n[i] * meanN) }
                         } else {
@@ -127,20 +133,28 @@ public final class BatchNorm2D: ImageLayer {
         let B = x.shape[0], count = Double(B * plane)
         var mean = [Double](repeating: 0, count: C), variance = [Double](repeating: 0, count: C)
         x.withUnsafeValues { px in
-            forEachPlane(batch: B, channels: C, plane: plane) { c, base in mean[c] += sum(px.baseAddress! + base, count: plane) }
-            for c in 0..<C { mean[c] /= count }
-            forEachPlane(batch: B, channels: C, plane: plane) { c, base in
-                variance[c] += squaredDeviation(px.baseAddress! + base, count: plane, from: Float(mean[c]))
+            mean.withUnsafeMutableBufferPointer { m in
+                variance.withUnsafeMutableBufferPointer { v in
+                    forEachPlane(batch: B, channels: C, plane: plane) { c, base in m[c] += sum(px.baseAddress! + base, count: plane) }
+                    for c in 0..<C { m[c] /= count }
+                    forEachPlane(batch: B, channels: C, plane: plane) { c, base in
+                        v[c] += squaredDeviation(px.baseAddress! + base, count: plane, from: Float(m[c]))
+                    }
+                }
             }
         }
         return (mean.map { Float($0) }, variance.map { Float($0 / count) })
     }
 
     /// Calls `body(c, offset)` for the plane of every (image, channel) pair of a
-    /// (B, C, H, W) tensor whose planes hold `plane` values.
+    /// (B, C, H, W) tensor whose planes hold `plane` values: the channels are split among
+    /// the compute threads, and each channel's planes are visited in image order, so
+    /// per-channel sums do not depend on the thread count.
     @inline(__always)
     static func forEachPlane(batch B: Int, channels C: Int, plane: Int, _ body: (Int, Int) -> Void) {
-        for b in 0..<B { for c in 0..<C { body(c, (b * C + c) * plane) } }
+        ComputeThreads.forEachChunk(C) { channels, _ in
+            for c in channels { for b in 0..<B { body(c, (b * C + c) * plane) } }
+        }
     }
 
     // MARK: Reductions: eight float lanes over blocks of 1024 values, blocks summed in Double.

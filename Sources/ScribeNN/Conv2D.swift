@@ -50,23 +50,23 @@ public final class Conv2D: ImageLayer {
         outputSize = (Ho, Wo)
         let K = C * kernel.height * kernel.width, P = Ho * Wo, O = outChannels
         columns.resize(to: [B, K, P])
-        // y is (B, O, Ho, Wo)
+        // y is (B, O, Ho, Wo); the images run in parallel, one GEMM each.
         var y = Tensor(shape: [B, O, Ho, Wo])
         x.withUnsafeValues { px in
             columns.withUnsafeMutableValues { pc in
-                for b in 0..<B { im2col(px.baseAddress! + b * C * H * W, pc.baseAddress! + b * K * P, C: C, H: H, W: W, Ho: Ho, Wo: Wo) }
-            }
-        }
-        columns.withUnsafeValues { pc in
-            weight.value.withUnsafeValues { pw in
-                bias.value.withUnsafeValues { pb in
-                    y.withUnsafeMutableValues { py in
-                        for b in 0..<B {
-                            let out = py.baseAddress! + b * O * P
-                            for o in 0..<O { (out + o * P).update(repeating: pb[o], count: P) }
-                            // y_b (O, P) += W (O, K) · columns_b (K, P)
-                            BLAS.gemm(transA: false, transB: false, m: O, n: P, k: K, alpha: 1, a: pw.baseAddress!, lda: K,
-                                      b: pc.baseAddress! + b * K * P, ldb: P, beta: 1, c: out, ldc: P)
+                weight.value.withUnsafeValues { pw in
+                    bias.value.withUnsafeValues { pb in
+                        y.withUnsafeMutableValues { py in
+                            ComputeThreads.forEachChunk(B) { images, _ in
+                                for b in images {
+                                    let cols = pc.baseAddress! + b * K * P, out = py.baseAddress! + b * O * P
+                                    im2col(px.baseAddress! + b * C * H * W, cols, C: C, H: H, W: W, Ho: Ho, Wo: Wo)
+                                    for o in 0..<O { (out + o * P).update(repeating: pb[o], count: P) }
+                                    // y_b (O, P) += W (O, K) · columns_b (K, P)
+                                    BLAS.gemm(transA: false, transB: false, m: O, n: P, k: K, alpha: 1, a: pw.baseAddress!, lda: K,
+                                              b: cols, ldb: P, beta: 1, c: out, ldc: P)
+                                }
+                            }
                         }
                     }
                 }
@@ -75,40 +75,69 @@ public final class Conv2D: ImageLayer {
         return y
     }
 
-    public func backward(_ dy: Tensor) -> Tensor {
+    public func backward(_ dy: Tensor) -> Tensor { backward(dy, inputGradient: true) }
+
+    /// Accumulates the weight and bias gradients and, when `inputGradient` is true, returns
+    /// dx (B, C, H, W); otherwise dx is left at zero (the first layer over a line image,
+    /// whose input gradient nobody reads). The images of the batch run in parallel, each
+    /// chunk summing its own dW and db, added to the gradients in chunk order.
+    func backward(_ dy: Tensor, inputGradient: Bool) -> Tensor {
         let (B, C, H, W) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
         let (Ho, Wo) = outputSize
         precondition(dy.shape == [B, outChannels, Ho, Wo], "Conv2D.backward: gradient \(dy.shape) does not match the last output")
         let K = C * kernel.height * kernel.width, P = Ho * Wo, O = outChannels
-        // dx is (B, C, H, W); dcols is (K, P), reused per image
+        let chunks = ComputeThreads.chunks(B)
+        // dx is (B, C, H, W); partialW is (chunks, O, K), partialB (chunks, O), dcols (chunks, K, P)
         var dx = Tensor(shape: inputShape)
-        var dcols = [Float](repeating: 0, count: K * P)
+        var partialW = [Float](repeating: 0, count: chunks * O * K), partialB = [Float](repeating: 0, count: chunks * O)
+        var dcols = [Float](repeating: 0, count: inputGradient ? chunks * K * P : 0)
         dy.withUnsafeValues { pdy in
             columns.withUnsafeValues { pc in
                 weight.value.withUnsafeValues { pw in
-                    for b in 0..<B {
-                        let g = pdy.baseAddress! + b * O * P
-                        weight.grad.withUnsafeMutableValues { dw in
-                            // dW (O, K) += dy_b (O, P) · columns_bᵀ (P, K)
-                            BLAS.gemm(transA: false, transB: true, m: O, n: K, k: P, alpha: 1, a: g, lda: P,
-                                      b: pc.baseAddress! + b * K * P, ldb: P, beta: 1, c: dw.baseAddress!, ldc: K)
-                        }
-                        bias.grad.withUnsafeMutableValues { db in
-                            for o in 0..<O { var s: Float = 0; for p in 0..<P { s += g[o * P + p] }; db[o] += s }
-                        }
-                        dcols.withUnsafeMutableBufferPointer { dc in
-                            // dcols (K, P) = Wᵀ (K, O) · dy_b (O, P)
-                            BLAS.gemm(transA: true, transB: false, m: K, n: P, k: O, alpha: 1, a: pw.baseAddress!, lda: K,
-                                      b: g, ldb: P, beta: 0, c: dc.baseAddress!, ldc: P)
-                            dx.withUnsafeMutableValues { pdx in
-                                col2im(dc.baseAddress!, pdx.baseAddress! + b * C * H * W, C: C, H: H, W: W, Ho: Ho, Wo: Wo)
+                    dx.withUnsafeMutableValues { pdx in
+                        partialW.withUnsafeMutableBufferPointer { pW in
+                            partialB.withUnsafeMutableBufferPointer { pB in
+                                dcols.withUnsafeMutableBufferPointer { pD in
+                                    ComputeThreads.forEachChunk(B) { images, chunk in
+                                        let dw = pW.baseAddress! + chunk * O * K, db = pB.baseAddress! + chunk * O
+                                        for b in images {
+                                            let g = pdy.baseAddress! + b * O * P
+                                            // dW (O, K) += dy_b (O, P) · columns_bᵀ (P, K)
+                                            BLAS.gemm(transA: false, transB: true, m: O, n: K, k: P, alpha: 1, a: g, lda: P,
+                                                      b: pc.baseAddress! + b * K * P, ldb: P, beta: 1, c: dw, ldc: K)
+                                            for o in 0..<O { db[o] += Self.sum(g + o * P, count: P) }
+                                            guard inputGradient else { continue }
+                                            let dc = pD.baseAddress! + chunk * K * P
+                                            // dcols (K, P) = Wᵀ (K, O) · dy_b (O, P)
+                                            BLAS.gemm(transA: true, transB: false, m: K, n: P, k: O, alpha: 1, a: pw.baseAddress!, lda: K,
+                                                      b: g, ldb: P, beta: 0, c: dc, ldc: P)
+                                            col2im(dc, pdx.baseAddress! + b * C * H * W, C: C, H: H, W: W, Ho: Ho, Wo: Wo)
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
                 }
             }
         }
+        weight.grad.withUnsafeMutableValues { dw in
+            for chunk in 0..<chunks { for i in 0..<(O * K) { dw[i] += partialW[chunk * O * K + i] } }
+        }
+        bias.grad.withUnsafeMutableValues { db in
+            for chunk in 0..<chunks { for o in 0..<O { db[o] += partialB[chunk * O + o] } }
+        }
         return dx
+    }
+
+    /// Σ p[i] in eight float lanes.
+    @inline(__always)
+    static func sum(_ p: UnsafePointer<Float>, count n: Int) -> Float {
+        var acc = SIMD8<Float>(), i = 0
+        while i + 8 <= n { acc += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self); i += 8 }
+        var s = acc.sum()
+        while i < n { s += p[i]; i += 1 }
+        return s
     }
 
     /// The output columns j whose input column j·sw + v − pw lies inside 0..<W.

@@ -140,7 +140,10 @@ public final class ConvWindow: Layer {
 
     public func backward(_ dy: SequenceBatch) -> SequenceBatch {
         var dMap = scatter(dy, shape: mapShape)
-        for layer in layers.reversed() { dMap = layer.backward(dMap) }
+        for (i, layer) in layers.enumerated().reversed() {
+            // The line is data: the first convolution needs its weight gradients only.
+            if i == 0, let conv = layer as? Conv2D { _ = conv.backward(dMap, inputGradient: false) } else { dMap = layer.backward(dMap) }
+        }
         return SequenceBatch(values: Tensor(shape: inputShape), lengths: inputLengths)
     }
 

@@ -12,9 +12,13 @@ public final class ImageReLU: ImageLayer {
     public func namedParameters() -> [(name: String, parameter: Parameter)] { [] }
 
     public func forward(_ x: Tensor) -> Tensor {
-        var y = x
-        y.withUnsafeMutableValues { v in
-            for i in v.indices { v[i] = max(v[i], 0) }
+        var y = Tensor(shape: x.shape)
+        x.withUnsafeValues { v in
+            y.withUnsafeMutableValues { out in
+                Self.forEachBlock(v.count) { range in
+                    for i in range { out[i] = max(v[i], 0) }
+                }
+            }
         }
         output = y
         return y
@@ -25,9 +29,18 @@ public final class ImageReLU: ImageLayer {
         var dx = dy
         output.withUnsafeValues { y in
             dx.withUnsafeMutableValues { g in
-                for i in g.indices { g[i] = y[i] > 0 ? g[i] : 0 }
+                Self.forEachBlock(g.count) { range in
+                    for i in range { g[i] = y[i] > 0 ? g[i] : 0 }
+                }
             }
         }
         return dx
+    }
+
+    /// Splits `0..<count` into the compute threads' chunks (inline below 64 Ki values,
+    /// where starting threads costs more than the loop).
+    static func forEachBlock(_ count: Int, _ body: (Range<Int>) -> Void) {
+        guard count >= 65_536 else { body(0..<count); return }
+        ComputeThreads.forEachChunk(count) { range, _ in body(range) }
     }
 }

@@ -29,20 +29,23 @@ public final class MaxPool2D: ImageLayer {
         // y is (B, C, Ho, Wo)
         var y = Tensor(shape: outputShape)
         argmax = [Int](repeating: 0, count: y.count)
+        let (kh, kw, sh, sw) = (kernel.height, kernel.width, stride.height, stride.width)
         x.withUnsafeValues { px in
             y.withUnsafeMutableValues { py in
-                for plane in 0..<(B * C) {
-                    let base = plane * H * W
-                    for i in 0..<Ho { for j in 0..<Wo {
-                        var best = -Float.infinity, at = base + i * stride.height * W + j * stride.width
-                        for u in 0..<kernel.height { for v in 0..<kernel.width {
-                            let idx = base + (i * stride.height + u) * W + j * stride.width + v
-                            if px[idx] > best { best = px[idx]; at = idx }
+                argmax.withUnsafeMutableBufferPointer { pa in
+                    Self.forEachPlane(B * C, size: H * W) { plane in
+                        let base = plane * H * W
+                        for i in 0..<Ho { for j in 0..<Wo {
+                            var best = -Float.infinity, at = base + i * sh * W + j * sw
+                            for u in 0..<kh { for v in 0..<kw {
+                                let idx = base + (i * sh + u) * W + j * sw + v
+                                if px[idx] > best { best = px[idx]; at = idx }
+                            } }
+                            let o = (plane * Ho + i) * Wo + j
+                            py[o] = best
+                            pa[o] = at
                         } }
-                        let o = (plane * Ho + i) * Wo + j
-                        py[o] = best
-                        argmax[o] = at
-                    } }
+                    }
                 }
             }
         }
@@ -51,8 +54,25 @@ public final class MaxPool2D: ImageLayer {
 
     public func backward(_ dy: Tensor) -> Tensor {
         precondition(dy.shape == outputShape, "MaxPool2D.backward: gradient \(dy.shape) does not match the last output \(outputShape)")
+        // dx is (B, C, H, W); a window's maximum lies in its own plane, so planes are independent.
         var dx = Tensor(shape: inputShape)
-        for o in 0..<dy.count { dx.values[argmax[o]] += dy.values[o] }
+        let (planes, outPlane) = (inputShape[0] * inputShape[1], outputShape[2] * outputShape[3])
+        dy.withUnsafeValues { g in
+            dx.withUnsafeMutableValues { d in
+                argmax.withUnsafeBufferPointer { pa in
+                    Self.forEachPlane(planes, size: outPlane) { plane in
+                        for o in (plane * outPlane)..<((plane + 1) * outPlane) { d[pa[o]] += g[o] }
+                    }
+                }
+            }
+        }
         return dx
+    }
+
+    /// Calls `body` for each of `count` planes, split among the compute threads when there
+    /// is enough work (`size` values a plane).
+    static func forEachPlane(_ count: Int, size: Int, _ body: (Int) -> Void) {
+        guard count * size >= 65_536 else { for p in 0..<count { body(p) }; return }
+        ComputeThreads.forEachChunk(count) { planes, _ in for p in planes { body(p) } }
     }
 }

@@ -1,4 +1,5 @@
 import COpenBLAS
+import ScribeCore
 
 /// The number of threads every ScribeNN kernel uses: OpenBLAS's thread pool and Scribe's
 /// own batch-parallel loops (CTC over sequences, the two directions of a bidirectional
@@ -30,5 +31,23 @@ public enum ComputeThreads {
         openblas_set_num_threads(Int32(max(1, n)))
         defer { openblas_set_num_threads(Int32(current)) }
         return try body()
+    }
+}
+
+extension ComputeThreads {
+    /// How many chunks `forEachChunk(count)` splits its work into: at most one per thread.
+    static func chunks(_ count: Int) -> Int { max(1, min(current, count)) }
+
+    /// Runs `body(range, chunk)` on the chunks of `0..<count` concurrently, with OpenBLAS
+    /// at one thread inside each (the parallel work is then the chunks, e.g. the images of
+    /// a batch); inline when one thread is in force. Chunk boundaries depend only on
+    /// `count` and the thread count, so per-chunk partial sums are reproducible.
+    static func forEachChunk(_ count: Int, _ body: (Range<Int>, Int) -> Void) {
+        let n = chunks(count)
+        guard n > 1 else {
+            if count > 0 { body(0..<count, 0) }
+            return
+        }
+        withBLASThreads(1) { Workers.forEachChunk(count: count, threads: n, body) }
     }
 }

@@ -51,6 +51,7 @@ extension Scribe {
         }
 
         func run() throws {
+            Allocator.keepLargeBlocks()
             if LineFinderConfig.isLineFinderConfig(config) {
                 if preview != nil { throw ValidationError("--preview draws recognizer inputs; \(config) trains a line finder") }
                 return try trainLineFinder()

@@ -115,6 +115,49 @@ final class ImageLayerTests: XCTestCase {
         checkImageGradients(wide, input: randomTensor([2, 1, 3, 5], &g))
     }
 
+    func testConv2DWeightGradientsWithoutTheInputGradient() {
+        var g = SeededGenerator(seed: 9)
+        let conv = Conv2D(inChannels: 1, outChannels: 4, kernel: (3, 3), padding: (1, 0), generator: &g)
+        let x = randomTensor([3, 1, 6, 9], &g)
+        let dy = randomTensor(conv.forward(x).shape, &g)
+        conv.zeroGradients()
+        _ = conv.backward(dy)
+        let (weight, bias) = (conv.weight.grad, conv.bias.grad)
+        conv.zeroGradients()
+        let dx = conv.backward(dy, inputGradient: false)
+        XCTAssertEqual(conv.weight.grad, weight)
+        XCTAssertEqual(conv.bias.grad, bias)
+        XCTAssertEqual(dx, Tensor(shape: x.shape), "no input gradient asked for, none computed")
+    }
+
+    /// The image layers split a batch among the compute threads: images (convolution),
+    /// channels (batch normalization) or values (ReLU, pooling). Two threads must give what
+    /// one gives: bit for bit where one thread computes each value, and up to the order of
+    /// summation for the convolution's parameter gradients (one partial sum per thread).
+    func testImageLayersGiveTheSameResultsOnTwoThreads() {
+        var g = SeededGenerator(seed: 11)
+        // Three images, so the two chunks differ in size; large enough for ReLU and pooling to split.
+        let x = randomTensor([3, 4, 24, 300], &g)
+        func run(threads: Int) -> (y: Tensor, dx: Tensor, gradients: [Tensor]) {
+            ComputeThreads.set(threads)
+            defer { ComputeThreads.set(1) }
+            var weights = SeededGenerator(seed: 12)
+            let layers: [ImageLayer] = [Conv2D(inChannels: 4, outChannels: 8, kernel: (3, 3), padding: (1, 1), generator: &weights),
+                                        BatchNorm2D(channels: 8), ImageReLU(), MaxPool2D(kernel: (2, 2))]
+            let y = layers.reduce(x) { $1.forward($0, training: true) }
+            var probe = SeededGenerator(seed: 13)
+            let dx = layers.reversed().reduce(randomTensor(y.shape, &probe)) { $1.backward($0) }
+            return (y, dx, layers.flatMap { $0.parameters.map(\.grad) })
+        }
+        let one = run(threads: 1), two = run(threads: 2)
+        XCTAssertEqual(two.y, one.y, "forward")
+        XCTAssertEqual(two.dx, one.dx, "input gradient")
+        XCTAssertEqual(two.gradients.count, 4)
+        for (i, (a, b)) in zip(two.gradients, one.gradients).enumerated() {
+            assertClose(a, b, abs: 1e-4, rel: 1e-5, "parameter gradient \(i)")
+        }
+    }
+
     func testImageReLU() {
         let relu = ImageReLU()
         XCTAssertEqual(relu.forward(Tensor(shape: [1, 1, 1, 4], values: [-2, 0, 0.5, 3])).values, [0, 0, 0.5, 3])

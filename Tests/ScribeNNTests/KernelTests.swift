@@ -30,6 +30,25 @@ final class KernelTests: XCTestCase {
         XCTAssertEqual(ComputeThreads.count, 1)
     }
 
+    func testImageLayersRestoreTheBLASThreadCount() {
+        ComputeThreads.set(2)
+        defer { ComputeThreads.set(1) }
+        var seen = [Int](repeating: 0, count: 2)
+        seen.withUnsafeMutableBufferPointer { s in
+            ComputeThreads.forEachChunk(5) { _, chunk in s[chunk] = ComputeThreads.blasThreads }
+        }
+        XCTAssertEqual(ComputeThreads.chunks(5), 2)
+        XCTAssertEqual(ComputeThreads.chunks(1), 1)
+        XCTAssertEqual(seen, [1, 1], "OpenBLAS runs one thread inside each chunk")
+        XCTAssertEqual(ComputeThreads.blasThreads, min(2, Workers.availableCores), "and gets its count back afterwards")
+    }
+
+    #if os(Linux)
+    func testAllocatorSettingsAreAcceptedByGlibc() {
+        XCTAssertTrue(Allocator.keepLargeBlocks())
+    }
+    #endif
+
     func testMatmulKnownValues() {
         let a = Tensor(shape: [2, 3], values: [1, 2, 3, 4, 5, 6])
         let b = Tensor(shape: [3, 2], values: [7, 8, 9, 10, 11, 12])

@@ -25,6 +25,10 @@ void scribe_pack_panels(int n, int k, const float *b, int ldb, float *packed);
 void scribe_sgemm_small_m_avx2(int m, int n, int k, const float *a, int lda,
                                const float *packed, const float *b, int ldb, float *c, int ldc);
 
+/// Sets glibc's mmap and trim thresholds (bytes) with mallopt; 1 when both were accepted,
+/// 0 elsewhere (another C library, or a value glibc refuses).
+int scribe_keep_large_blocks(int mmap_threshold, int trim_threshold);
+
 #ifdef __cplusplus
 }
 #endif
