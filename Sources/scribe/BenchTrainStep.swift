@@ -8,15 +8,19 @@ extension Scribe {
     struct BenchTrainStep: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "train-step",
-            abstract: "Time one training step (forward, CTC loss, backward, Adam update) of a stacked BiLSTM.",
+            abstract: "Time one training step (forward, CTC loss, backward, Adam update) of a stacked BiLSTM or of any network spec.",
             discussion: """
-            The model is [Lbx<hidden> x <layers>, Fl<classes>] over <input>-channel frames; every \
-            sequence in the batch has <frames> frames and a random target of <target-length> labels. \
-            Also times inference (forward + log-softmax) of one <inference-frames>-frame utterance. \
-            scripts/bench-train-step runs the same step in PyTorch and prints the ratio.
+            The model is [Lbx<hidden> x <layers>, Fl<classes>] over <input>-channel frames, or \
+            [<spec> Fl<classes>] with --spec (e.g. the poilus line model over 48-pixel columns); every \
+            sequence in the batch has <frames> frames (pixel columns for a line model) and a random \
+            target of <target-length> labels. Also times inference (forward + log-softmax) of one \
+            <inference-frames>-frame input. scripts/bench-train-step runs the same step in PyTorch \
+            and prints the ratio.
             """)
 
-        @Option(help: "Channels per input frame.")
+        @Option(help: "The layers before the output layer, as a spec (default: --layers BiLSTMs of --hidden units).")
+        var spec: String?
+        @Option(help: "Channels per input frame (pixels per column for a line model).")
         var input: Int = 80
         @Option(help: "LSTM units per direction.")
         var hidden: Int = 256
@@ -46,15 +50,24 @@ extension Scribe {
             guard input > 0, hidden > 0, layers > 0, classes > 1, frames > 0, targetLength >= 0, steps > 0, warmup >= 0 else {
                 throw ValidationError("sizes must be positive (classes at least 2)")
             }
-            guard frames >= 2 * targetLength else {
-                throw ValidationError("--frames \(frames) is too short for --target-length \(targetLength) (need at least twice as many frames)")
+            let outputFrames: Int
+            do { outputFrames = try network().outputLength(inputLength: frames) } catch {
+                throw ValidationError("--spec \(networkSpec): \(error)")
+            }
+            guard outputFrames >= 2 * targetLength else {
+                throw ValidationError("--frames \(frames) gives \(outputFrames) output frames, too few for --target-length \(targetLength) (need at least twice as many)")
             }
         }
 
-        var spec: String { "[" + Array(repeating: "Lbx\(hidden)", count: layers).joined(separator: " ") + " Fl\(classes)]" }
+        var networkSpec: String {
+            "[" + (spec ?? Array(repeating: "Lbx\(hidden)", count: layers).joined(separator: " ")) + " Fl\(classes)]"
+        }
 
-        /// Multiply-adds ×2 of the GEMMs in one training step: each forward product has two
-        /// backward products, except the first layer's input gradient, which is skipped.
+        func network() throws -> Layer { try NetworkSpec.build(networkSpec, inputSize: input, seed: 1) }
+
+        /// Multiply-adds ×2 of the GEMMs in one training step of the stacked BiLSTM: each
+        /// forward product has two backward products, except the first layer's input gradient,
+        /// which is skipped.
         func stepFlops(batch: Int) -> Double {
             let (T, B, H) = (Double(frames), Double(batch), Double(hidden))
             var f = 0.0, inSize = Double(input)
@@ -85,7 +98,7 @@ extension Scribe {
                 ComputeThreads.set(n)
                 let peak = Self.sgemmPeak()
                 for b in batches {
-                    let net = try NetworkSpec.build(spec, inputSize: input, seed: 1)
+                    let net = try network()
                     net.skipInputGradient() // as PyTorch, whose input tensor does not require grad
                     let adam = Adam(net.parameters, learningRate: 1e-3)
                     let ctc = CTCLoss(blank: 0, reduction: .mean)
@@ -96,15 +109,15 @@ extension Scribe {
                         net.zeroGradients()
                         let logits = net.forward(x, training: true)
                         let loss = try ctc(logits: logits, targets: targets)
-                        _ = net.backward(SequenceBatch(values: loss.gradient, lengths: x.lengths))
+                        _ = net.backward(SequenceBatch(values: loss.gradient, lengths: logits.lengths))
                         adam.step()
                     }
                     for _ in 0..<warmup { try step() }
                     let times = try (0..<steps).map { _ in try Stopwatch.seconds(step) }.sorted()
                     let median = times[times.count / 2]
                     var row: [String: Any] = ["system": "scribe", "threads": n, "batch": b, "ms_per_step": median * 1000,
-                                              "frames_per_s": Double(b * frames) / median,
-                                              "gflops": stepFlops(batch: b) / median / 1e9, "sgemm_peak_gflops": peak / 1e9]
+                                              "frames_per_s": Double(b * frames) / median, "sgemm_peak_gflops": peak / 1e9]
+                    if spec == nil { row["gflops"] = stepFlops(batch: b) / median / 1e9 }
                     if inferenceFrames > 0 && b == batches[0] {
                         let u = SequenceBatch(values: Tensor(shape: [inferenceFrames, 1, input], generator: &g) { Float($0.nextGaussian()) })
                         let softmax = LogSoftmax(size: classes)
@@ -121,12 +134,13 @@ extension Scribe {
                 }
                 return
             }
-            print("train step of \(spec) on \(input)-channel input, \(frames) frames, \(targetLength)-label targets, CTC + Adam")
+            print("train step of \(networkSpec) on \(input)-channel input, \(frames) frames, \(targetLength)-label targets, CTC + Adam")
             print("threads  batch    ms/step      frames/s   GFLOP/s (sgemm peak)   inference \(inferenceFrames) frames")
             for r in rows {
                 let inference = (r["inference_ms"] as? Double).map { String(format: "%8.1f ms (RTF %.4f)", $0, r["inference_rtf"] as! Double) } ?? ""
-                print(String(format: "%7d  %5d  %9.1f  %12.0f   %7.1f (%6.1f)        ", r["threads"] as! Int, r["batch"] as! Int,
-                             r["ms_per_step"] as! Double, r["frames_per_s"] as! Double, r["gflops"] as! Double,
+                let gflops = (r["gflops"] as? Double).map { String(format: "%7.1f", $0) } ?? "      -"
+                print(String(format: "%7d  %5d  %9.1f  %12.0f   %@ (%6.1f)        ", r["threads"] as! Int, r["batch"] as! Int,
+                             r["ms_per_step"] as! Double, r["frames_per_s"] as! Double, gflops,
                              r["sgemm_peak_gflops"] as! Double) + inference)
             }
         }
