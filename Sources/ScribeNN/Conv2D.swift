@@ -105,7 +105,7 @@ public final class Conv2D: ImageLayer {
                                             // dW (O, K) += dy_b (O, P) · columns_bᵀ (P, K)
                                             BLAS.gemm(transA: false, transB: true, m: O, n: K, k: P, alpha: 1, a: g, lda: P,
                                                       b: pc.baseAddress! + b * K * P, ldb: P, beta: 1, c: dw, ldc: K)
-                                            for o in 0..<O { db[o] += Self.sum(g + o * P, count: P) }
+                                            for o in 0..<O { db[o] += Float(BatchNorm2D.sum(g + o * P, count: P)) }
                                             guard inputGradient else { continue }
                                             let dc = pD.baseAddress! + chunk * K * P
                                             // dcols (K, P) = Wᵀ (K, O) · dy_b (O, P)
@@ -128,16 +128,6 @@ public final class Conv2D: ImageLayer {
             for chunk in 0..<chunks { for o in 0..<O { db[o] += partialB[chunk * O + o] } }
         }
         return dx
-    }
-
-    /// Σ p[i] in eight float lanes.
-    @inline(__always)
-    static func sum(_ p: UnsafePointer<Float>, count n: Int) -> Float {
-        var acc = SIMD8<Float>(), i = 0
-        while i + 8 <= n { acc += UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self); i += 8 }
-        var s = acc.sum()
-        while i < n { s += p[i]; i += 1 }
-        return s
     }
 
     /// The output columns j whose input column j·sw + v − pw lies inside 0..<W.
