@@ -56,6 +56,10 @@ public struct TrainConfig: Equatable {
     /// At the end, average the weights of this many best epochs (by validation CER) and keep
     /// the mean if it validates better; 0 or 1: off.
     public var averageBest: Int = 0
+    /// Which epoch's weights become the model: the best on validation, or the last one (a
+    /// fixed schedule, e.g. a final run on training and validation data together, where the
+    /// validation lines are no longer held out). `last` turns off early stopping and averaging.
+    public var keep: ModelSelection = .best
 
     // MARK: augmentation and decoding
     public var augmentation: AudioAugmentation
@@ -72,7 +76,7 @@ public struct TrainConfig: Equatable {
                                      "max_slant", "crop", "margin"]
     static let modelFields = ["layers", "seed", "init"]
     static let trainingFields = ["epochs", "batch_seconds", "batch_frames", "max_batch", "learning_rate", "min_learning_rate", "warmup_steps",
-                                 "weight_decay", "clip_norm", "patience", "checkpoint_every", "seed", "max_bad_batches", "average_best"]
+                                 "weight_decay", "clip_norm", "patience", "checkpoint_every", "seed", "max_bad_batches", "average_best", "keep"]
     static let augmentFields = ["enabled", "speed", "gain_db", "noise_probability", "noise_snr_db", "time_masks", "time_mask_max",
                                 "frequency_masks", "frequency_mask_max"]
     static let lineAugmentFields = ["enabled", "rotation", "shear", "width_scale", "height_scale", "shift", "elastic", "elastic_grid",
@@ -187,6 +191,7 @@ public struct TrainConfig: Equatable {
             seed: UInt64(try training.int("seed", default: 1, range: 0...Int(Int32.max))),
             maxBadBatches: try training.int("max_bad_batches", default: 20, range: 1...100_000),
             averageBest: try training.int("average_best", default: 0, range: 0...1000),
+            keep: try training.choice("keep", default: ModelSelection.best),
             augmentation: aug, lineAugmentation: lineAug,
             batchFrames: try training.int("batch_frames", default: 4000, range: 1...10_000_000), decoding: decoding)
     }
@@ -236,4 +241,12 @@ public struct TrainConfig: Equatable {
     public func spec(classes: Int) -> String {
         "[" + (layers.trimmingCharacters(in: .whitespaces).isEmpty ? "" : layers + " ") + "Fl\(classes)]"
     }
+}
+
+/// Which epoch's weights `scribe train` keeps as the model (`training.keep`).
+public enum ModelSelection: String, CaseIterable, Codable, Sendable {
+    /// The epoch with the lowest validation CER (the default), with early stopping.
+    case best
+    /// The last epoch of a fixed schedule: every epoch is saved over the previous one.
+    case last
 }

@@ -72,8 +72,9 @@ extension Scribe {
             let summary = try Trainer(config: cfg, options: options).run()
             let chosen = summary.averagedEpochs.isEmpty ? "at epoch \(summary.bestEpoch)"
                 : "averaging epochs " + summary.averagedEpochs.sorted().map(String.init).joined(separator: ", ")
-            print(String(format: "trained %d epochs (%d steps) in %@; best validation CER %.2f%% %@; peak memory %.0f MB; model: %@",
-                         summary.epochs, summary.steps, ProgressBar.clock(summary.seconds), summary.bestCER * 100,
+            let which = cfg.keep == .last ? "last epoch's validation CER" : "best validation CER"
+            print(String(format: "trained %d epochs (%d steps) in %@; %@ %.2f%% %@; peak memory %.0f MB; model: %@",
+                         summary.epochs, summary.steps, ProgressBar.clock(summary.seconds), which, summary.bestCER * 100,
                          chosen, summary.peakMemoryMB, summary.modelPath))
         }
 

@@ -60,6 +60,8 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(c.augmentation.noiseSNR, 0...20)
         XCTAssertEqual(c.augmentation.timeMasks, 3)
         XCTAssertEqual(c.decoding.decoder, .greedy)
+        XCTAssertEqual(c.keep, .best)
+        XCTAssertEqual(try parse("data: {train: t.tsv, valid: v.tsv}\ntraining: {keep: last}\n").keep, .last)
     }
 
     /// Found by `scripts/fuzz config`: Yams.load traps on a duplicated key.
@@ -114,6 +116,7 @@ final class ConfigTests: XCTestCase {
         assertError(data + "training: {learning_rate: .nan}\n", "training.learning_rate")
         assertError(data + "augment: {speed: [1.2, 0.9]}\n", "augment.speed: expected [low, high] with low ≤ high")
         assertError(data + "decoding: {decoder: viterbi}\n", "\"viterbi\" is not one of: greedy, beam")
+        assertError(data + "training: {keep: newest}\n", "\"newest\" is not one of: best, last")
         assertError(data + "front_end: {sample_rate: 8000, n_mels: 200}\n", "front_end: ")
         assertError("data: {valid: v.tsv}\n", "data.train: the training manifest is required")
         assertError("data: [1, 2]\n", "data: expected a mapping")

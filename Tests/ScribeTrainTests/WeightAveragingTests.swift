@@ -121,4 +121,30 @@ final class WeightAveragingTests: XCTestCase {
             }
         }
     }
+
+    /// `training.keep: last` saves every epoch over the previous one and never stops early:
+    /// with a learning rate too small to change the greedy output, the validation CER is flat,
+    /// so `best` keeps epoch 1 and stops after `patience` epochs while `last` runs the whole
+    /// schedule and keeps its last epoch.
+    func testKeepLastSavesTheLastEpochOfAFixedSchedule() throws {
+        func run(_ keep: ModelSelection, output: String) throws -> (TrainSummary, String?) {
+            var config = try TinyCorpus.config(folder: folder, output: output, epochs: 4)
+            config.learningRate = 1e-7
+            config.minLearningRate = 1e-7
+            config.patience = 1
+            config.averageBest = 2
+            config.keep = keep
+            let summary = try Trainer(config: config, options: TinyCorpus.quietOptions()).run()
+            return (summary, try ModelFile.load(path: folder + "/\(output)/model.safetensors").model.info["epoch"])
+        }
+        let (best, bestEpoch) = try run(.best, output: "best")
+        XCTAssertEqual(best.epochs, 2, "a flat validation CER stops the default run after patience epochs")
+        XCTAssertEqual(bestEpoch, "1")
+        let (last, lastEpoch) = try run(.last, output: "last")
+        XCTAssertEqual(last.epochs, 4)
+        XCTAssertEqual(last.bestEpoch, 4)
+        XCTAssertEqual(lastEpoch, "4")
+        XCTAssertEqual(last.averagedEpochs, [], "no averaging when the last epoch is kept")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/last/epochs"), "no epoch weights kept for averaging")
+    }
 }
