@@ -16,7 +16,8 @@ extension Scribe {
             entries out and lists them in OUTPUT/skipped.tsv. After each epoch the validation set \
             is decoded greedily and its CER and WER logged; the model with the best validation CER \
             is kept as OUTPUT/model.safetensors (with training.average_best: N, the mean of the N \
-            best epochs' weights when it validates better). Checkpoints (OUTPUT/checkpoint.safetensors) are \
+            best epochs' weights when it validates better; with training.keep: last, the last \
+            epoch of a fixed schedule). Checkpoints (OUTPUT/checkpoint.safetensors) are \
             written atomically every training.checkpoint_every steps and after each epoch; a run \
             killed at any moment continues with --resume. OUTPUT/metrics.jsonl and OUTPUT/curve.png \
             follow the run. Every configuration field is documented in the README ("Training").
