@@ -60,6 +60,8 @@ public struct TrainConfig: Equatable {
     /// fixed schedule, e.g. a final run on training and validation data together, where the
     /// validation lines are no longer held out). `last` turns off early stopping and averaging.
     public var keep: ModelSelection = .best
+    /// Whether the run keeps its best epochs' weights and tries their mean at the end.
+    public var averagesEpochs: Bool { averageBest > 1 && keep == .best }
 
     // MARK: augmentation and decoding
     public var augmentation: AudioAugmentation

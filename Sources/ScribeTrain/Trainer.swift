@@ -223,7 +223,7 @@ public final class Trainer {
             }
             log(String(format: "epoch %d: train loss %.4f, valid CER %.2f%%, WER %.2f%%, %.0f frames/s, %d skipped batches, peak memory %.0f MB%@",
                        epoch + 1, m.trainLoss, cer * 100, wer * 100, m.framesPerSecond, state.epochSkipped, m.peakMemoryMB, note))
-            if config.averageBest > 1 && config.keep == .best { try keepEpochWeights(epoch + 1, metrics: metrics, model: model, network: network) }
+            if config.averagesEpochs { try keepEpochWeights(epoch + 1, metrics: metrics, model: model, network: network) }
             state.epoch += 1
             state.batchInEpoch = 0
             state.epochLossSum = 0
@@ -239,7 +239,7 @@ public final class Trainer {
             try saveCheckpoint()
         }
         var result = summary(state: state, startTime: startTime, processStart: processStart, stoppedEarly: false)
-        if config.averageBest > 1 && config.keep == .best, let averaged = try averageBestEpochs(metrics: metrics, bestCER: state.bestCER, model: model, network: network,
+        if config.averagesEpochs, let averaged = try averageBestEpochs(metrics: metrics, bestCER: state.bestCER, model: model, network: network,
                                                                            validate: { try Self.validate(network: $0, inputs: validInputs, set: valid, alphabet: alphabet) }) {
             result.averagedEpochs = averaged.epochs
             result.bestCER = averaged.cer
