@@ -15,6 +15,11 @@ int scribe_have_avx2_fma(void) {
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
+int scribe_have_avx512f(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f");
+}
+
 #define TARGET __attribute__((target("avx2,fma")))
 #define PANEL 16 // columns per packed panel: two AVX2 vectors
 
@@ -109,6 +114,7 @@ TARGET void scribe_sgemm_small_m_avx2(int m, int n, int k, const float *a, int l
 
 #else
 int scribe_have_avx2_fma(void) { return 0; }
+int scribe_have_avx512f(void) { return 0; }
 long scribe_packed_size(int n, int k) { (void)n; (void)k; return 0; }
 void scribe_pack_panels(int n, int k, const float *b, int ldb, float *packed) {
     (void)n; (void)k; (void)b; (void)ldb; (void)packed;

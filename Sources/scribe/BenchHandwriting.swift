@@ -24,6 +24,7 @@ extension Scribe {
         var height: Int = 48
 
         func run() throws {
+            BLASWarning.check()
             let paths = Array(try BenchInputs.imagePaths(inputs).prefix(limit))
             guard !paths.isEmpty else { throw ValidationError("no line images found in \(inputs)") }
             // Decode once up front so the timing is normalization, not disk.
@@ -86,6 +87,7 @@ extension Scribe {
         }
 
         func run() throws {
+            BLASWarning.check()
             let paths = try BenchInputs.imagePaths(inputs)
             guard !paths.isEmpty else { throw ValidationError("no page images found in \(inputs)") }
             let pages = try paths.map { GrayImage(try PNGReader().read($0)) }

@@ -32,6 +32,7 @@ extension Scribe {
         @OptionGroup var bench: BenchRunOptions
 
         func run() throws {
+            BLASWarning.check()
             var paths = images
             if let manifest { paths += try Manifest.read(manifest).map(\.path) }
             paths = Array(paths.prefix(limit))

@@ -91,6 +91,7 @@ extension Scribe {
         }
 
         func run() throws {
+            BLASWarning.check()
             let threadCounts = try BenchList.positive(threads, option: "threads")
             let batches = try BenchList.positive(batch, option: "batch")
             var rows: [[String: Any]] = []
@@ -116,7 +117,8 @@ extension Scribe {
                     let times = try (0..<steps).map { _ in try Stopwatch.seconds(step) }.sorted()
                     let median = times[times.count / 2]
                     var row: [String: Any] = ["system": "scribe", "threads": n, "batch": b, "ms_per_step": median * 1000,
-                                              "frames_per_s": Double(b * frames) / median, "sgemm_peak_gflops": peak / 1e9]
+                                              "frames_per_s": Double(b * frames) / median, "sgemm_peak_gflops": peak / 1e9,
+                                              "blas_kernels": BLASKernels.coreName]
                     if spec == nil { row["gflops"] = stepFlops(batch: b) / median / 1e9 }
                     if inferenceFrames > 0 && b == batches[0] {
                         let u = SequenceBatch(values: Tensor(shape: [inferenceFrames, 1, input], generator: &g) { Float($0.nextGaussian()) })
@@ -134,7 +136,7 @@ extension Scribe {
                 }
                 return
             }
-            print("train step of \(networkSpec) on \(input)-channel input, \(frames) frames, \(targetLength)-label targets, CTC + Adam")
+            print("train step of \(networkSpec) on \(input)-channel input, \(frames) frames, \(targetLength)-label targets, CTC + Adam (OpenBLAS kernels: \(BLASKernels.coreName))")
             print("threads  batch    ms/step      frames/s   GFLOP/s (sgemm peak)   inference \(inferenceFrames) frames")
             for r in rows {
                 let inference = (r["inference_ms"] as? Double).map { String(format: "%8.1f ms (RTF %.4f)", $0, r["inference_rtf"] as! Double) } ?? ""

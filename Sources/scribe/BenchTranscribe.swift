@@ -29,6 +29,7 @@ extension Scribe {
         @OptionGroup var bench: BenchRunOptions
 
         func run() throws {
+            BLASWarning.check()
             guard !files.isEmpty else { throw ValidationError("give at least one audio file") }
             let counts = try BenchList.positive(bench.threads, option: "threads")
             let trained = try RecognitionModel(path: ModelLocator.locate(model))

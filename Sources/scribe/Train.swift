@@ -52,6 +52,7 @@ extension Scribe {
         }
 
         func run() throws {
+            BLASWarning.check()
             Allocator.keepLargeBlocks()
             if LineFinderConfig.isLineFinderConfig(config) {
                 if preview != nil { throw ValidationError("--preview draws recognizer inputs; \(config) trains a line finder") }

@@ -107,3 +107,29 @@ final class SmallMKernelTests: XCTestCase {
         }
     }
 }
+
+/// The hint for an OpenBLAS that does not know the CPU: given exactly when the kernels in
+/// use have no AVX and the CPU has AVX2, and naming the setting that suits the CPU.
+final class BLASKernelsTests: XCTestCase {
+    func testFallbackOnAnAVX512CPUNamesSkylakeX() throws {
+        let hint = try XCTUnwrap(BLASKernels.hint(coreName: "Prescott", hasAVX2: true, hasAVX512: true))
+        XCTAssertTrue(hint.contains("Prescott kernels"), hint)
+        XCTAssertTrue(hint.contains("OPENBLAS_CORETYPE=SkylakeX"), hint)
+    }
+
+    func testFallbackOnAnAVX2CPUNamesHaswell() throws {
+        let hint = try XCTUnwrap(BLASKernels.hint(coreName: "CORE2", hasAVX2: true, hasAVX512: false))
+        XCTAssertTrue(hint.contains("OPENBLAS_CORETYPE=Haswell"), hint)
+    }
+
+    func testNoHintWhenTheKernelsMatchOrTheCPUIsOld() {
+        XCTAssertNil(BLASKernels.hint(coreName: "Haswell", hasAVX2: true, hasAVX512: false))
+        XCTAssertNil(BLASKernels.hint(coreName: "SkylakeX", hasAVX2: true, hasAVX512: true))
+        XCTAssertNil(BLASKernels.hint(coreName: "Zen", hasAVX2: true, hasAVX512: false))
+        XCTAssertNil(BLASKernels.hint(coreName: "Prescott", hasAVX2: false, hasAVX512: false))
+    }
+
+    func testTheLoadedLibraryNamesItsKernels() {
+        XCTAssertFalse(BLASKernels.coreName.isEmpty)
+    }
+}

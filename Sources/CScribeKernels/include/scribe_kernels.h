@@ -10,6 +10,9 @@ extern "C" {
 /// 1 when this CPU can run the AVX2+FMA kernels below, else 0.
 int scribe_have_avx2_fma(void);
 
+/// 1 when this CPU has AVX-512 Foundation instructions, else 0.
+int scribe_have_avx512f(void);
+
 /// Number of floats scribe_pack_panels writes for a (k, n) matrix.
 long scribe_packed_size(int n, int k);
 
