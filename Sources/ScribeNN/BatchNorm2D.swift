@@ -63,9 +63,9 @@ public final class BatchNorm2D: ImageLayer {
         }
         inverseDeviation = variance.map { 1 / (max($0, 0) + epsilon).squareRoot() }  // a hostile file may hold σ² < 0
         lastWasTraining = training
-        normalized.resize(to: x.shape)
-        // y is (B, C, H, W)
-        var y = Tensor(shape: x.shape)
+        normalized.resizeForOverwrite(to: x.shape)
+        // y is (B, C, H, W), every value written below
+        var y = Tensor(uninitializedShape: x.shape)
         let (gamma, beta) = (weight.value.values, bias.value.values)
         x.withUnsafeValues { px in
             normalized.withUnsafeMutableValues { pn in
@@ -107,7 +107,7 @@ public final class BatchNorm2D: ImageLayer {
             weight.grad.values[c] += Float(sumDyN[c])
         }
         // Training: dx = γ·s/N · (N·dy - Σdy - x̂·Σ(dy·x̂)); inference: dx = γ·s·dy.
-        var dx = Tensor(shape: dy.shape)
+        var dx = Tensor(uninitializedShape: dy.shape) // every value written below
         let (gamma, training) = (weight.value.values, lastWasTraining)
         dy.withUnsafeValues { g in
             normalized.withUnsafeValues { n in

@@ -49,9 +49,9 @@ public final class Conv2D: ImageLayer {
         inputShape = x.shape
         outputSize = (Ho, Wo)
         let K = C * kernel.height * kernel.width, P = Ho * Wo, O = outChannels
-        columns.resize(to: [B, K, P])
-        // y is (B, O, Ho, Wo); the images run in parallel, one GEMM each.
-        var y = Tensor(shape: [B, O, Ho, Wo])
+        columns.resizeForOverwrite(to: [B, K, P])
+        // y is (B, O, Ho, Wo), every value written below; the images run in parallel, one GEMM each.
+        var y = Tensor(uninitializedShape: [B, O, Ho, Wo])
         x.withUnsafeValues { px in
             columns.withUnsafeMutableValues { pc in
                 weight.value.withUnsafeValues { pw in
@@ -88,9 +88,10 @@ public final class Conv2D: ImageLayer {
         let K = C * kernel.height * kernel.width, P = Ho * Wo, O = outChannels
         let chunks = ComputeThreads.chunks(B)
         // dx is (B, C, H, W); partialW is (chunks, O, K), partialB (chunks, O), dcols (chunks, K, P)
-        var dx = Tensor(shape: inputShape)
+        // dx is zeroed image by image where col2im adds to it; dcols is written by its GEMM (β = 0).
+        var dx = inputGradient ? Tensor(uninitializedShape: inputShape) : Tensor(shape: inputShape)
         var partialW = [Float](repeating: 0, count: chunks * O * K), partialB = [Float](repeating: 0, count: chunks * O)
-        var dcols = [Float](repeating: 0, count: inputGradient ? chunks * K * P : 0)
+        var dcols = Tensor.unset(count: inputGradient ? chunks * K * P : 0)
         dy.withUnsafeValues { pdy in
             columns.withUnsafeValues { pc in
                 weight.value.withUnsafeValues { pw in
@@ -111,6 +112,7 @@ public final class Conv2D: ImageLayer {
                                             // dcols (K, P) = Wᵀ (K, O) · dy_b (O, P)
                                             BLAS.gemm(transA: true, transB: false, m: K, n: P, k: O, alpha: 1, a: pw.baseAddress!, lda: K,
                                                       b: g, ldb: P, beta: 0, c: dc, ldc: P)
+                                            (pdx.baseAddress! + b * C * H * W).update(repeating: 0, count: C * H * W)
                                             col2im(dc, pdx.baseAddress! + b * C * H * W, C: C, H: H, W: W, Ho: Ho, Wo: Wo)
                                         }
                                     }

@@ -12,7 +12,7 @@ public final class ImageReLU: ImageLayer {
     public func namedParameters() -> [(name: String, parameter: Parameter)] { [] }
 
     public func forward(_ x: Tensor) -> Tensor {
-        var y = Tensor(shape: x.shape)
+        var y = Tensor(uninitializedShape: x.shape)
         x.withUnsafeValues { v in
             y.withUnsafeMutableValues { out in
                 Self.forEachBlock(v.count) { range in
@@ -26,11 +26,15 @@ public final class ImageReLU: ImageLayer {
 
     public func backward(_ dy: Tensor) -> Tensor {
         precondition(dy.shape == output.shape, "ImageReLU.backward: gradient \(dy.shape) does not match the last output \(output.shape)")
-        var dx = dy
+        // Written into a new tensor: one pass, where changing a copy of dy (still held by the
+        // caller) would first copy it.
+        var dx = Tensor(uninitializedShape: dy.shape)
         output.withUnsafeValues { y in
-            dx.withUnsafeMutableValues { g in
-                Self.forEachBlock(g.count) { range in
-                    for i in range { g[i] = y[i] > 0 ? g[i] : 0 }
+            dy.withUnsafeValues { g in
+                dx.withUnsafeMutableValues { d in
+                    Self.forEachBlock(d.count) { range in
+                        for i in range { d[i] = y[i] > 0 ? g[i] : 0 }
+                    }
                 }
             }
         }

@@ -26,9 +26,9 @@ public final class MaxPool2D: ImageLayer {
         precondition(H >= kernel.height && W >= kernel.width, "MaxPool2D: a \(H)×\(W) input is smaller than the window")
         inputShape = x.shape
         outputShape = [B, C, Ho, Wo]
-        // y is (B, C, Ho, Wo)
-        var y = Tensor(shape: outputShape)
-        argmax = [Int](repeating: 0, count: y.count)
+        // y is (B, C, Ho, Wo); it and argmax are written in full below
+        var y = Tensor(uninitializedShape: outputShape)
+        argmax = [Int](unsafeUninitializedCapacity: y.count) { _, n in n = y.count }
         let (kh, kw, sh, sw) = (kernel.height, kernel.width, stride.height, stride.width)
         x.withUnsafeValues { px in
             y.withUnsafeMutableValues { py in
@@ -55,12 +55,15 @@ public final class MaxPool2D: ImageLayer {
     public func backward(_ dy: Tensor) -> Tensor {
         precondition(dy.shape == outputShape, "MaxPool2D.backward: gradient \(dy.shape) does not match the last output \(outputShape)")
         // dx is (B, C, H, W); a window's maximum lies in its own plane, so planes are independent.
-        var dx = Tensor(shape: inputShape)
+        // Each plane is zeroed by the thread that fills it.
+        var dx = Tensor(uninitializedShape: inputShape)
         let (planes, outPlane) = (inputShape[0] * inputShape[1], outputShape[2] * outputShape[3])
+        let inPlane = inputShape[2] * inputShape[3]
         dy.withUnsafeValues { g in
             dx.withUnsafeMutableValues { d in
                 argmax.withUnsafeBufferPointer { pa in
                     Self.forEachPlane(planes, size: outPlane) { plane in
+                        (d.baseAddress! + plane * inPlane).update(repeating: 0, count: inPlane)
                         for o in (plane * outPlane)..<((plane + 1) * outPlane) { d[pa[o]] += g[o] }
                     }
                 }

@@ -18,6 +18,26 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
         self.values = [Float](repeating: value, count: shape.reduce(1, *))
     }
 
+    /// A tensor of `shape` whose values are not set: for a layer's output that its kernel
+    /// writes in full before anyone reads it. Zero-filling such a tensor on the calling thread
+    /// took a tenth of a convolutional training step, which the kernels then overwrote.
+    init(uninitializedShape shape: [Int]) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in \(shape)")
+        self.shape = shape
+        self.values = Self.unset(count: shape.reduce(1, *))
+    }
+
+    /// `count` values a kernel is about to overwrite: left as they are in release builds,
+    /// NaN in debug builds (the tests), so a value read before it is written shows up there.
+    static func unset(count n: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: n) { buffer, count in
+            #if DEBUG
+            buffer.initialize(repeating: .nan)
+            #endif
+            count = n
+        }
+    }
+
     /// Wraps `values` (row-major) as a tensor of `shape`.
     public init(shape: [Int], values: [Float]) {
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in \(shape)")
@@ -50,6 +70,13 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
         let n = newShape.reduce(1, *)
         shape = newShape
         if values.count != n { values = [Float](repeating: 0, count: n) }
+    }
+
+    /// `resize(to:)` for a workspace its kernel overwrites in full: new storage is not zeroed.
+    mutating func resizeForOverwrite(to newShape: [Int]) {
+        let n = newShape.reduce(1, *)
+        shape = newShape
+        if values.count != n { values = Self.unset(count: n) }
     }
 
     /// Sets every value to zero, keeping the storage.
