@@ -6,7 +6,7 @@ import CScribeKernels
 /// OpenBLAS picks its kernels at load time from the CPU model. A release older than the CPU
 /// (Debian bookworm's 0.3.21 on Sapphire or Emerald Rapids, for instance) does not know the
 /// model and falls back to its SSE3 "Prescott" kernels: measured on an Emerald Rapids VM,
-/// a training step of the digit-strings network took 1,143 ms instead of 475-575 ms with
+/// a training step of the stop-26 digit-strings network took 1,143 ms instead of 475-575 ms with
 /// `OPENBLAS_CORETYPE` set. The variable is read when the library loads, so Scribe can only
 /// say so, not fix it from inside the process.
 public enum BLASKernels {
