@@ -1,10 +1,12 @@
 import COpenBLAS
 import CScribeKernels
+import ScribeCore
 
 // MARK: - Matrix products
 
-/// Row-major general matrix products. `gemm` calls OpenBLAS's `cblas_sgemm`; `gemmReference`
-/// is the plain triple loop kept as the oracle the tests compare against.
+/// Row-major general matrix products. `gemm` calls OpenBLAS's `cblas_sgemm` (single-threaded,
+/// large products split across the compute threads); `gemmReference` is the plain triple
+/// loop kept as the oracle the tests compare against.
 enum BLAS {
     /// c (m, n) = alpha * op(a) * op(b) + beta * c, all row-major.
     /// op(a) is (m, k): a is (m, k) with leading dimension lda, or (k, m) when transA.
@@ -31,12 +33,44 @@ enum BLAS {
             }
             return
         }
+        let threads = ComputeThreads.gemmThreads
+        guard threads > 1, m * n * k >= parallelWork else {
+            sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+            return
+        }
+        // Each thread computes a block of c's rows (or columns, when there are more of them);
+        // the blocks depend only on the shape and the thread count, so results are reproducible.
+        if m >= n {
+            Workers.forEachChunk(count: m, threads: threads) { rows, _ in
+                let a0 = transA ? a + rows.lowerBound : a + rows.lowerBound * lda
+                sgemm(transA, transB, rows.count, n, k, alpha, a0, lda, b, ldb, beta, c + rows.lowerBound * ldc, ldc)
+            }
+        } else {
+            Workers.forEachChunk(count: n, threads: threads) { columns, _ in
+                let b0 = transB ? b + columns.lowerBound * ldb : b + columns.lowerBound
+                sgemm(transA, transB, m, columns.count, k, alpha, a, lda, b0, ldb, beta, c + columns.lowerBound, ldc)
+            }
+        }
+    }
+
+    /// Multiply-adds (m·n·k) from which a product is split among the compute threads; below
+    /// it, starting the threads costs more than they save.
+    static let parallelWork = 1 << 20
+
+    /// One single-threaded OpenBLAS call.
+    @inline(__always)
+    private static func sgemm(_ transA: Bool, _ transB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+                              _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int,
+                              _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
-    /// Whether the AVX2 small-m kernel (`PackedMatrix`) can run on this CPU.
-    static let hasSmallMKernel = scribe_have_avx2_fma() != 0
+    /// Whether a small-m kernel (`PackedMatrix`) can run on this CPU.
+    static var hasSmallMKernel: Bool { smallMKernel != nil }
+    /// The small-m kernel this CPU runs best, chosen once at run time: AVX-512 where the CPU
+    /// has it, else AVX2+FMA, else none (sgemm).
+    static let smallMKernel = SmallMKernel.available.first
 
     /// Whether products with m rows go to the small-m kernel (including m = 1, where its
     /// eight-accumulator row loop beats sgemv: 12 µs against 17 µs for a 256 × 1024 matrix).
@@ -107,10 +141,28 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
 
 // MARK: - Weights packed for the per-frame recurrent products
 
+/// The hand-written kernels for products with few rows, by instruction set.
+enum SmallMKernel: CaseIterable {
+    case avx512, avx2
+
+    /// The kernels this CPU can run, best first.
+    static var available: [SmallMKernel] {
+        guard scribe_have_avx2_fma() != 0 else { return [] }
+        return scribe_have_avx512f() != 0 ? [.avx512, .avx2] : [.avx2]
+    }
+
+    /// c (m, n) += a (m, k) · b (k, n) with b's panels in `packed` (scribe_pack_panels).
+    func multiply(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, packed: UnsafePointer<Float>,
+                  b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        let f = self == .avx512 ? scribe_sgemm_small_m_avx512 : scribe_sgemm_small_m_avx2
+        f(Int32(m), Int32(n), Int32(k), a, Int32(lda), packed, b, Int32(ldb), c, Int32(ldc))
+    }
+}
+
 /// A (k, n) row-major weight matrix prepared once per batch for many products
 /// c (m, n) = beta·c + a (m, k) · b with small m (the batch, at every time step). sgemm
-/// would repack b on each call; here the AVX2 kernel reads panels packed once. Without
-/// AVX2+FMA, or for large m, products go through sgemm on the plain copy.
+/// would repack b on each call; here the AVX-512 or AVX2 kernel reads panels packed once.
+/// Without AVX2+FMA, or for large m, products go through sgemm on the plain copy.
 struct PackedMatrix {
     private(set) var k = 0, n = 0
     /// plain is (k, n): the matrix itself.
@@ -131,15 +183,17 @@ struct PackedMatrix {
         }
     }
 
-    /// c (m, n) = beta·c + a (m, k) · self; beta is 0 or 1.
-    func multiply(m: Int, a: UnsafePointer<Float>, lda: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    /// c (m, n) = beta·c + a (m, k) · self; beta is 0 or 1. `kernel` picks a small-m kernel
+    /// other than the machine's best (for tests).
+    func multiply(m: Int, a: UnsafePointer<Float>, lda: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+                  kernel: SmallMKernel? = BLAS.smallMKernel) {
         assert(beta == 0 || beta == 1, "PackedMatrix.multiply: beta must be 0 or 1")
         plain.withUnsafeBufferPointer { p in
-            if BLAS.usesSmallMKernel(m: m) {
+            if let kernel, BLAS.usesSmallMKernel(m: m) {
                 if beta == 0 { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
                 panels.withUnsafeBufferPointer { q in
-                    scribe_sgemm_small_m_avx2(Int32(m), Int32(n), Int32(k), a, Int32(lda), q.baseAddress!,
-                                              p.baseAddress!, Int32(n), c, Int32(ldc))
+                    kernel.multiply(m: m, n: n, k: k, a: a, lda: lda, packed: q.baseAddress!,
+                                    b: p.baseAddress!, ldb: n, c: c, ldc: ldc)
                 }
             } else {
                 BLAS.gemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: lda,

@@ -1,3 +1,4 @@
+import Foundation
 import ScribeCore
 import XCTest
 @testable import ScribeNN
@@ -22,25 +23,49 @@ final class KernelTests: XCTestCase {
         }
     }
 
-    func testThreadSettingReachesOpenBLAS() {
+    func testThreadSettingReachesTheMatrixProducts() {
         ComputeThreads.set(2)
-        XCTAssertEqual(ComputeThreads.blasThreads, min(2, Workers.availableCores))
+        XCTAssertEqual(ComputeThreads.gemmThreads, 2)
+        XCTAssertEqual(ComputeThreads.openBLASThreads, 1, "OpenBLAS's own pool stays at one thread")
         ComputeThreads.set(1)
-        XCTAssertEqual(ComputeThreads.blasThreads, 1)
+        XCTAssertEqual(ComputeThreads.gemmThreads, 1)
         XCTAssertEqual(ComputeThreads.count, 1)
     }
 
-    func testImageLayersRestoreTheBLASThreadCount() {
+    func testImageLayersRestoreTheProductThreadCount() {
         ComputeThreads.set(2)
         defer { ComputeThreads.set(1) }
         var seen = [Int](repeating: 0, count: 2)
         seen.withUnsafeMutableBufferPointer { s in
-            ComputeThreads.forEachChunk(5) { _, chunk in s[chunk] = ComputeThreads.blasThreads }
+            ComputeThreads.forEachChunk(5) { _, chunk in s[chunk] = ComputeThreads.gemmThreads }
         }
         XCTAssertEqual(ComputeThreads.chunks(5), 2)
         XCTAssertEqual(ComputeThreads.chunks(1), 1)
-        XCTAssertEqual(seen, [1, 1], "OpenBLAS runs one thread inside each chunk")
-        XCTAssertEqual(ComputeThreads.blasThreads, min(2, Workers.availableCores), "and gets its count back afterwards")
+        XCTAssertEqual(seen, [1, 1], "products run on one thread inside each chunk")
+        XCTAssertEqual(ComputeThreads.gemmThreads, 2, "and get their count back afterwards")
+    }
+
+    /// A product large enough to be split among threads (by rows when m ≥ n, else by
+    /// columns) matches the reference for every transpose, and a second run with the same
+    /// thread count gives the same bits.
+    func testSplitProductsMatchTheReference() {
+        var g = SeededGenerator(seed: 3)
+        defer { ComputeThreads.set(1) }
+        for (m, n, k) in [(300, 70, 64), (33, 257, 150), (129, 128, 65)] {
+            XCTAssertGreaterThanOrEqual(m * n * k, BLAS.parallelWork, "the shape must be large enough to split")
+            for ta in [false, true] {
+                for tb in [false, true] {
+                    let a = randomTensor(ta ? [k, m] : [m, k], &g)
+                    let b = randomTensor(tb ? [n, k] : [k, n], &g)
+                    ComputeThreads.set(3)
+                    let split = matmul(a, b, transposeA: ta, transposeB: tb)
+                    let again = matmul(a, b, transposeA: ta, transposeB: tb)
+                    XCTAssertTrue(split.values == again.values, "\(m)x\(n)x\(k) ta=\(ta) tb=\(tb): not reproducible")
+                    let slow = matmul(a, b, transposeA: ta, transposeB: tb, kernel: .reference)
+                    assertClose(split, slow, abs: 1e-4 * Float(k).squareRoot(), rel: 1e-5, "split \(m)x\(n)x\(k) ta=\(ta) tb=\(tb)")
+                }
+            }
+        }
     }
 
     #if os(Linux)
@@ -80,12 +105,31 @@ final class KernelTests: XCTestCase {
 }
 
 final class SmallMKernelTests: XCTestCase {
-    /// The AVX2 small-m kernel (used for recurrent steps) equals the naive product for row
-    /// counts and column counts around its 4-row and 24/8-column blocks, with beta 0 and 1.
-    func testSmallMKernelMatchesReference() {
+    /// Each small-m kernel this CPU runs (AVX-512 and AVX2; used for recurrent steps) equals
+    /// the naive product for row and column counts around its blocks (8, 4, 2 and 1 rows;
+    /// 128, 32 and 16 columns, and the columns past the last 16), with beta 0 and 1.
+    func testSmallMKernelsMatchReference() throws {
+        let kernels = SmallMKernel.available
+        if kernels.isEmpty { throw XCTSkip("this CPU has no AVX2+FMA: products use sgemm") }
+        for kernel in kernels { checkSmallMKernel(kernel) }
+    }
+
+    /// The kernel chosen at run time is the best this CPU has, by the flags Linux lists.
+    func testTheBestAvailableKernelIsChosen() throws {
+        guard let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else {
+            throw XCTSkip("no /proc/cpuinfo flags on this system")
+        }
+        let flags = Set(line.split(separator: " ").map(String.init))
+        let expected: SmallMKernel? = !flags.isSuperset(of: ["avx2", "fma"]) ? nil : flags.contains("avx512f") ? .avx512 : .avx2
+        XCTAssertEqual(BLAS.smallMKernel, expected, "CPU flags: avx2 \(flags.contains("avx2")), avx512f \(flags.contains("avx512f"))")
+    }
+
+    private func checkSmallMKernel(_ kernel: SmallMKernel) {
         var g = SeededGenerator(seed: 9)
-        for m in [1, 2, 3, 4, 5, 8, 9, 16, 17] {
-            for (n, k) in [(24, 7), (25, 3), (48, 16), (8, 1), (7, 5), (100, 33), (1024, 64), (64, 9), (80, 4), (136, 2)] {
+        for m in [1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17] {
+            for (n, k) in [(24, 7), (25, 3), (48, 16), (8, 1), (7, 5), (100, 33), (1024, 64), (64, 9), (80, 4), (136, 2),
+                           (144, 5), (272, 3)] {
                 for beta: Float in [0, 1] {
                     let a = randomTensor([m, k], &g), b = randomTensor([k, n], &g)
                     var c = randomTensor([m, n], &g)
@@ -94,14 +138,15 @@ final class SmallMKernelTests: XCTestCase {
                     b.withUnsafeValues { pb in packed.update(k: k, n: n) { $0.update(from: pb.baseAddress!, count: k * n) } }
                     a.withUnsafeValues { pa in b.withUnsafeValues { pb in
                         c.withUnsafeMutableValues { pc in
-                            packed.multiply(m: m, a: pa.baseAddress!, lda: k, beta: beta, c: pc.baseAddress!, ldc: n)
+                            packed.multiply(m: m, a: pa.baseAddress!, lda: k, beta: beta, c: pc.baseAddress!, ldc: n,
+                                            kernel: kernel)
                         }
                         expected.withUnsafeMutableValues { pe in
                             BLAS.gemmReference(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: pa.baseAddress!, lda: k,
                                                b: pb.baseAddress!, ldb: n, beta: beta, c: pe.baseAddress!, ldc: n)
                         }
                     } }
-                    assertClose(c, expected, abs: 2e-5 * Float(k).squareRoot(), rel: 1e-5, "small-m \(m)x\(n)x\(k) beta \(beta)")
+                    assertClose(c, expected, abs: 2e-5 * Float(k).squareRoot(), rel: 1e-5, "\(kernel) \(m)x\(n)x\(k) beta \(beta)")
                 }
             }
         }

@@ -28,6 +28,11 @@ void scribe_pack_panels(int n, int k, const float *b, int ldb, float *packed);
 void scribe_sgemm_small_m_avx2(int m, int n, int k, const float *a, int lda,
                                const float *packed, const float *b, int ldb, float *c, int ldc);
 
+/// The same product with AVX-512 registers (8-row × 32-column blocks); the same arguments
+/// and results up to rounding. Requires scribe_have_avx512f() and scribe_have_avx2_fma().
+void scribe_sgemm_small_m_avx512(int m, int n, int k, const float *a, int lda,
+                                 const float *packed, const float *b, int ldb, float *c, int ldc);
+
 /// Sets glibc's mmap and trim thresholds (bytes) with mallopt; 1 when both were accepted,
 /// 0 elsewhere (another C library, or a value glibc refuses).
 int scribe_keep_large_blocks(int mmap_threshold, int trim_threshold);
