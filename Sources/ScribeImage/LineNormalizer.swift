@@ -120,7 +120,7 @@ public struct LineNormalizer: Sendable {
 public enum Geometry {
     /// Ink pixels (darker than 0.5) as (x, y, weight) relative to the centre, subsampled to at most ~20,000.
     static func inkPoints(_ image: GrayImage) -> [(x: Float, y: Float, w: Float)] {
-        let stride = max(1, Int((Double(image.width * image.height) / 20_000).squareRoot()))
+        let stride = inkSamplingStride(image)
         let cx = Float(image.width) / 2, cy = Float(image.height) / 2
         var points: [(Float, Float, Float)] = []
         for y in Swift.stride(from: 0, to: image.height, by: stride) {
@@ -129,6 +129,11 @@ public enum Geometry {
             }
         }
         return points
+    }
+
+    /// The step in pixels, along both axes, at which `inkPoints` samples `image`.
+    static func inkSamplingStride(_ image: GrayImage) -> Int {
+        max(1, Int((Double(image.width * image.height) / 20_000).squareRoot()))
     }
 
     /// Sum of squared bin totals: high when the projection is concentrated (sharp rows or columns).
@@ -151,23 +156,47 @@ public enum Geometry {
     }
 
     /// The shear (degrees, steps of 1) within ±`maxDegrees` that makes the columns of ink sharpest.
+    /// Columns are bins as wide as the sampling step of the ink points, each point shared
+    /// between its two nearest bins: with one-pixel bins, points sampled every other pixel
+    /// filled only every other bin when unsheared, so on lines large enough to be subsampled
+    /// 0° (or an angle whose shear moves rows by whole bins) won whatever the strokes did.
     public static func bestSlant(_ image: GrayImage, maxDegrees: Double) -> Double {
-        bestAngle(image, maxDegrees: maxDegrees, step: 1) { points, degrees in
+        let width = Float(inkSamplingStride(image))
+        return bestAngle(image, maxDegrees: maxDegrees, step: 1, sharpness: { coordinates, bins, offset in
+            spreadSharpness(coordinates, bins: bins, offset: offset, width: width)
+        }) { points, degrees in
             let t = Float(tan(degrees * .pi / 180))
             return points.map { ($0.x + $0.y * t, $0.w) }
         }
     }
 
+    /// Like `sharpness`, with bins `width` wide and each weight split linearly between the
+    /// two bins nearest its coordinate.
+    static func spreadSharpness(_ coordinates: [(Float, Float)], bins: Int, offset: Float, width: Float) -> Double {
+        let n = Int(Float(bins) / width) + 2
+        var histogram = [Double](repeating: 0, count: n)
+        for (c, w) in coordinates {
+            let u = (c + offset) / width
+            let i = Int(u.rounded(.down))
+            guard i >= 0 && i + 1 < n else { continue }
+            let f = Double(u - Float(i))
+            histogram[i] += Double(w) * (1 - f)
+            histogram[i + 1] += Double(w) * f
+        }
+        return histogram.reduce(0) { $0 + $1 * $1 }
+    }
+
     /// The angle whose projection (`project` maps ink points to weighted coordinates) is
     /// sharpest; ties go to the angle nearest zero, so a straight line stays untouched.
     static func bestAngle(_ image: GrayImage, maxDegrees: Double, step: Double,
+                          sharpness: ([(Float, Float)], Int, Float) -> Double = { sharpness($0, bins: $1, offset: $2) },
                           project: ([(x: Float, y: Float, w: Float)], Double) -> [(Float, Float)]) -> Double {
         let points = inkPoints(image)
         guard points.count > 10 else { return 0 }
         let extent = Float(image.width + image.height)
         var best = (angle: 0.0, score: -1.0)
         for degrees in stride(from: -maxDegrees, through: maxDegrees, by: step) {
-            let score = sharpness(project(points, degrees), bins: Int(2 * extent), offset: extent)
+            let score = sharpness(project(points, degrees), Int(2 * extent), extent)
             if score > best.score + 1e-9 * score || (abs(score - best.score) <= 1e-9 * score && abs(degrees) < abs(best.angle)) {
                 best = (degrees, score)
             }

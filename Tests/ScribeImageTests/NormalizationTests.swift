@@ -86,6 +86,19 @@ final class NormalizationTests: XCTestCase {
         XCTAssertEqual(report.slantDegrees, -20, accuracy: 2)
     }
 
+    /// On a line large enough that the slant search samples every other pixel (as real
+    /// scans are), the angle is still found: the projection must not favour the shears that
+    /// line the samples up on whole bins (it found 0° for three of these four).
+    func testSlantIsFoundOnSubsampledLines() {
+        var image = GrayImage(width: 1400, height: 120, fill: 0.9)
+        Synthetic.line(on: &image, x: 40, baseline: 80, words: 14, slope: 0, ink: 0.1)
+        XCTAssertGreaterThan(Geometry.inkSamplingStride(image), 1, "the line must be subsampled")
+        for degrees in [-20.0, -8, 12, 25] {
+            let found = Geometry.bestSlant(Geometry.sheared(image, degrees: degrees), maxDegrees: 30)
+            XCTAssertEqual(found, -degrees, accuracy: 2, "a line leaning \(degrees)°")
+        }
+    }
+
     func testCropAndHeight() {
         var s = LineNormalization()
         s.height = 32
