@@ -142,7 +142,7 @@ public func matmul(_ a: Tensor, _ b: Tensor, transposeA: Bool = false, transpose
 // MARK: - Weights packed for the per-frame recurrent products
 
 /// The hand-written kernels for products with few rows, by instruction set.
-enum SmallMKernel: CaseIterable {
+enum SmallMKernel {
     case avx512, avx2
 
     /// The kernels this CPU can run, best first.
