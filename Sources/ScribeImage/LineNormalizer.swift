@@ -147,6 +147,9 @@ public enum Geometry {
     }
 
     /// The rotation (degrees, steps of 0.25) within ±`maxDegrees` that makes the rows of ink sharpest.
+    /// It keeps the one-pixel bins that `bestSlant` gave up (see there): the shipped line
+    /// models were trained on lines deskewed this way, and a new estimate would change what
+    /// they are given.
     public static func bestSkew(_ image: GrayImage, maxDegrees: Double) -> Double {
         bestAngle(image, maxDegrees: maxDegrees, step: 0.25) { points, degrees in
             let a = Float(degrees * .pi / 180), (s, c) = (sin(a), cos(a))

@@ -42,7 +42,7 @@ public final class Parallel: Layer {
     private func eachBranch(_ body: (Int) -> Void) {
         let threads = ComputeThreads.count
         if threads >= 2 && branches.count >= 2 {
-            ComputeThreads.withBLASThreads(max(1, threads / branches.count)) {
+            ComputeThreads.withProductThreads(max(1, threads / branches.count)) {
                 DispatchQueue.concurrentPerform(iterations: branches.count, execute: body)
             }
         } else {

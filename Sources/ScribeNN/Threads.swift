@@ -33,7 +33,7 @@ public enum ComputeThreads {
 
     /// Runs `body` with matrix products limited to `n` threads, then restores the setting.
     /// Used when Scribe already runs independent work on separate threads.
-    static func withBLASThreads<R>(_ n: Int, _ body: () throws -> R) rethrows -> R {
+    static func withProductThreads<R>(_ n: Int, _ body: () throws -> R) rethrows -> R {
         gemmThreads = max(1, n)
         defer { gemmThreads = current }
         return try body()
@@ -54,6 +54,6 @@ extension ComputeThreads {
             if count > 0 { body(0..<count, 0) }
             return
         }
-        withBLASThreads(1) { Workers.forEachChunk(count: count, threads: n, body) }
+        withProductThreads(1) { Workers.forEachChunk(count: count, threads: n, body) }
     }
 }
