@@ -7,7 +7,9 @@ import ScribeCore
 /// used, so the layer is a fixed affine map per channel and a sliding window over a line
 /// still equals the layers applied to that window alone.
 ///
-/// Spec: `Cb3x3,16` is a convolution, this layer and a ReLU (see `NetworkSpec`).
+/// Spec: `Cb3x3,16` is a convolution, this layer and a ReLU (see `NetworkSpec`). A sliding
+/// window runs this layer and the ReLU after it as one pass (`forward(_:training:relu:)`):
+/// the same values, with two fewer trips through memory.
 public final class BatchNorm2D: ImageLayer {
     public let channels: Int
     public let epsilon: Float
@@ -26,6 +28,8 @@ public final class BatchNorm2D: ImageLayer {
     /// inverseDeviation is (C): 1 / √(σ² + ε) used by the last forward.
     private var inverseDeviation: [Float] = []
     private var lastWasTraining = false
+    /// Whether the last forward applied the ReLU (so backward applies its mask).
+    private var lastAppliedReLU = false
 
     public init(channels: Int, epsilon: Float = 1e-5, momentum: Float = 0.1) {
         precondition(channels > 0, "BatchNorm2D: channels must be positive")
@@ -47,7 +51,10 @@ public final class BatchNorm2D: ImageLayer {
 
     public func forward(_ x: Tensor) -> Tensor { forward(x, training: false) }
 
-    public func forward(_ x: Tensor, training: Bool) -> Tensor {
+    public func forward(_ x: Tensor, training: Bool) -> Tensor { forward(x, training: training, relu: false) }
+
+    /// The layer, then a ReLU when `relu`: max(γ·x̂ + β, 0), as `ImageReLU` would give.
+    public func forward(_ x: Tensor, training: Bool, relu: Bool) -> Tensor {
         precondition(x.rank == 4 && x.shape[1] == channels, "BatchNorm2D: expected (B, \(channels), H, W), got \(x.shape)")
         let (B, C, plane) = (x.shape[0], channels, x.shape[2] * x.shape[3])
         let count = B * plane
@@ -63,6 +70,7 @@ public final class BatchNorm2D: ImageLayer {
         }
         inverseDeviation = variance.map { 1 / (max($0, 0) + epsilon).squareRoot() }  // a hostile file may hold σ² < 0
         lastWasTraining = training
+        lastAppliedReLU = relu
         normalized.resizeForOverwrite(to: x.shape)
         // y is (B, C, H, W), every value written below
         var y = Tensor(uninitializedShape: x.shape)
@@ -72,10 +80,18 @@ public final class BatchNorm2D: ImageLayer {
                 y.withUnsafeMutableValues { py in
                     Self.forEachPlane(batch: B, channels: C, plane: plane) { c, base in
                         let (m, s, g, b) = (mean[c], inverseDeviation[c], gamma[c], beta[c])
-                        for i in base..<(base + plane) {
-                            let n = (px[i] - m) * s
-                            pn[i] = n
-                            py[i] = g * n + b
+                        if relu {
+                            for i in base..<(base + plane) {
+                                let n = (px[i] - m) * s
+                                pn[i] = n
+                                py[i] = max(g * n + b, 0)
+                            }
+                        } else {
+                            for i in base..<(base + plane) {
+                                let n = (px[i] - m) * s
+                                pn[i] = n
+                                py[i] = g * n + b
+                            }
                         }
                     }
                 }
@@ -84,19 +100,23 @@ public final class BatchNorm2D: ImageLayer {
         return y
     }
 
+    /// With the ReLU applied, dy is first masked where the output was not positive.
     public func backward(_ dy: Tensor) -> Tensor {
         precondition(dy.shape == normalized.shape, "BatchNorm2D.backward: gradient \(dy.shape) does not match the last output \(normalized.shape)")
         let (B, C, plane) = (dy.shape[0], channels, dy.shape[2] * dy.shape[3])
         let count = Float(B * plane)
-        // Per channel: Σ dy and Σ dy·x̂, which are also dβ and dγ.
+        let (gamma, beta, relu) = (weight.value.values, bias.value.values, lastAppliedReLU)
+        // Per channel: Σ dy and Σ dy·x̂ (dy masked by the ReLU), which are also dβ and dγ.
         var sumDy = [Double](repeating: 0, count: C), sumDyN = [Double](repeating: 0, count: C)
         dy.withUnsafeValues { g in
             normalized.withUnsafeValues { n in
                 sumDy.withUnsafeMutableBufferPointer { sDy in
                     sumDyN.withUnsafeMutableBufferPointer { sDyN in
                         Self.forEachPlane(batch: B, channels: C, plane: plane) { c, base in
-                            sDy[c] += Self.sum(g.baseAddress! + base, count: plane)
-                            sDyN[c] += Self.dot(g.baseAddress! + base, n.baseAddress! + base, count: plane)
+                            let mask = relu ? (gamma[c], beta[c]) : nil
+                            let (s, sn) = Self.gradientSums(g.baseAddress! + base, n.baseAddress! + base, count: plane, reluOf: mask)
+                            sDy[c] += s
+                            sDyN[c] += sn
                         }
                     }
                 }
@@ -108,14 +128,19 @@ public final class BatchNorm2D: ImageLayer {
         }
         // Training: dx = γ·s/N · (N·dy - Σdy - x̂·Σ(dy·x̂)); inference: dx = γ·s·dy.
         var dx = Tensor(uninitializedShape: dy.shape) // every value written below
-        let (gamma, training) = (weight.value.values, lastWasTraining)
+        let training = lastWasTraining
         dy.withUnsafeValues { g in
             normalized.withUnsafeValues { n in
                 dx.withUnsafeMutableValues { d in
                     Self.forEachPlane(batch: B, channels: C, plane: plane) { c, base in
-                        let scale = gamma[c] * inverseDeviation[c]
-                        if training {
-                            let (mean, meanN) = (Float(sumDy[c]) / count, Float(sumDyN[c]) / count)
+                        let (scale, gc, bc) = (gamma[c] * inverseDeviation[c], gamma[c], beta[c])
+                        let (mean, meanN) = training ? (Float(sumDy[c]) / count, Float(sumDyN[c]) / count) : (0, 0)
+                        if relu {
+                            for i in base..<(base + plane) {
+                                let kept = gc * n[i] + bc > 0 ? g[i] : 0
+                                d[i] = scale * (kept - mean - n[i] * meanN)
+                            }
+                        } else if training {
                             for i in base..<(base + plane) { d[i] = scale * (g[i] - mean - n[i] * meanN) }
                         } else {
                             for i in base..<(base + plane) { d[i] = scale * g[i] }
@@ -166,19 +191,40 @@ public final class BatchNorm2D: ImageLayer {
         reduce(count: n) { i in UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self) } tail: { p[$0] }
     }
 
-    /// Σ a[i]·b[i].
-    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count n: Int) -> Double {
-        reduce(count: n) { i in
-            UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self) * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
-        } tail: { a[$0] * b[$0] }
-    }
-
     /// Σ (p[i] - m)².
     static func squaredDeviation(_ p: UnsafePointer<Float>, count n: Int, from m: Float) -> Double {
         reduce(count: n) { i in
             let d = UnsafeRawPointer(p + i).loadUnaligned(as: SIMD8<Float>.self) - SIMD8(repeating: m)
             return d * d
         } tail: { (p[$0] - m) * (p[$0] - m) }
+    }
+
+    /// (Σ g[i], Σ g[i]·n[i]) in one pass; with `reluOf` (γ, β), g[i] counts only where the
+    /// ReLU's input γ·n[i] + β was positive (as `ImageReLU.backward` lets it through).
+    static func gradientSums(_ g: UnsafePointer<Float>, _ n: UnsafePointer<Float>, count: Int,
+                             reluOf affine: (gamma: Float, beta: Float)?) -> (Double, Double) {
+        var (total, totalN, i) = (0.0, 0.0, 0)
+        let gamma = SIMD8(repeating: affine?.gamma ?? 0), beta = SIMD8(repeating: affine?.beta ?? 0)
+        while i + 8 <= count {
+            let end = min(count - count % 8, i + block)
+            var acc = SIMD8<Float>(), accN = SIMD8<Float>()
+            while i < end {
+                var gv = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self)
+                let nv = UnsafeRawPointer(n + i).loadUnaligned(as: SIMD8<Float>.self)
+                if affine != nil { gv.replace(with: 0, where: .!(gamma * nv + beta .> 0)) }
+                acc += gv
+                accN += gv * nv
+                i += 8
+            }
+            total += Double(acc.sum())
+            totalN += Double(accN.sum())
+        }
+        while i < count {
+            let kept = affine.map { $0.gamma * n[i] + $0.beta > 0 } ?? true
+            if kept { total += Double(g[i]); totalN += Double(g[i] * n[i]) }
+            i += 1
+        }
+        return (total, totalN)
     }
 
     /// Σ over i of the eight terms `lanes(i)` (i = 0, 8, 16, ...) and the scalar `tail` terms.

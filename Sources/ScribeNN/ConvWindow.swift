@@ -25,6 +25,9 @@ public final class ConvWindow: Layer {
     public let poolFactor: Int
     /// Feature map of one window: channels, height and width.
     public let patch: (channels: Int, height: Int, width: Int)
+    /// fusedReLU[i]: layer i is a batch normalization run together with the ReLU after it
+    /// (layer i + 1, then skipped).
+    private let fusedReLU: [Bool]
 
     /// Shapes of the last forward: feature map (B, C', H', W') and frames per line.
     private var mapShape: [Int] = []
@@ -67,6 +70,7 @@ public final class ConvWindow: Layer {
         self.stride = stride
         poolFactor = factor
         patch = (channels, h, w)
+        fusedReLU = layers.indices.map { i in layers[i] is BatchNorm2D && i + 1 < layers.count && layers[i + 1] is ImageReLU }
     }
 
     public var inputSize: Int { height }
@@ -132,7 +136,16 @@ public final class ConvWindow: Layer {
         inputShape = x.values.shape
         inputLengths = x.lengths
         var map = image(x)
-        for layer in layers { map = layer.forward(map, training: training) }
+        var i = 0
+        while i < layers.count {
+            if fusedReLU[i], let norm = layers[i] as? BatchNorm2D {
+                map = norm.forward(map, training: training, relu: true)
+                i += 2
+            } else {
+                map = layers[i].forward(map, training: training)
+                i += 1
+            }
+        }
         mapShape = map.shape
         frameCounts = x.lengths.map(frameCount(width:))
         return gather(map, frames: frameCounts)
@@ -141,6 +154,7 @@ public final class ConvWindow: Layer {
     public func backward(_ dy: SequenceBatch) -> SequenceBatch {
         var dMap = scatter(dy, shape: mapShape)
         for (i, layer) in layers.enumerated().reversed() {
+            if i > 0 && fusedReLU[i - 1] { continue }   // the batch normalization before it applies its mask
             // The line is data: the first convolution needs its weight gradients only.
             if i == 0, let conv = layer as? Conv2D { _ = conv.backward(dMap, inputGradient: false) } else { dMap = layer.backward(dMap) }
         }

@@ -33,18 +33,14 @@ public final class MaxPool2D: ImageLayer {
         x.withUnsafeValues { px in
             y.withUnsafeMutableValues { py in
                 argmax.withUnsafeMutableBufferPointer { pa in
+                    let pool = Pool(input: px.baseAddress!, output: py.baseAddress!, argmax: pa.baseAddress!, H: H, W: W, Ho: Ho, Wo: Wo)
                     Self.forEachPlane(B * C, size: H * W) { plane in
-                        let base = plane * H * W
-                        for i in 0..<Ho { for j in 0..<Wo {
-                            var best = -Float.infinity, at = base + i * sh * W + j * sw
-                            for u in 0..<kh { for v in 0..<kw {
-                                let idx = base + (i * sh + u) * W + j * sw + v
-                                if px[idx] > best { best = px[idx]; at = idx }
-                            } }
-                            let o = (plane * Ho + i) * Wo + j
-                            py[o] = best
-                            pa[o] = at
-                        } }
+                        // The windows of the spec strings, with sizes the compiler knows.
+                        switch (kh, kw, sh, sw) {
+                        case (2, 2, 2, 2): pool.plane(plane, kernel: (2, 2), stride: (2, 2))
+                        case (2, 1, 2, 1): pool.plane(plane, kernel: (2, 1), stride: (2, 1))
+                        default: pool.plane(plane, kernel: (kh, kw), stride: (sh, sw))
+                        }
                     }
                 }
             }
@@ -70,6 +66,34 @@ public final class MaxPool2D: ImageLayer {
             }
         }
         return dx
+    }
+
+    /// One forward over raw buffers: input (B, C, H, W), output and argmax (B, C, Ho, Wo).
+    struct Pool {
+        let input: UnsafePointer<Float>
+        let output: UnsafeMutablePointer<Float>
+        let argmax: UnsafeMutablePointer<Int>
+        let H: Int, W: Int, Ho: Int, Wo: Int
+
+        /// Each window's first maximum in row-major order (strictly greater replaces).
+        @inline(__always)
+        func plane(_ plane: Int, kernel: (Int, Int), stride: (Int, Int)) {
+            let base = plane * H * W
+            for i in 0..<Ho {
+                for j in 0..<Wo {
+                    var best = -Float.infinity, at = base + i * stride.0 * W + j * stride.1
+                    for u in 0..<kernel.0 {
+                        for v in 0..<kernel.1 {
+                            let idx = base + (i * stride.0 + u) * W + j * stride.1 + v
+                            if input[idx] > best { best = input[idx]; at = idx }
+                        }
+                    }
+                    let o = (plane * Ho + i) * Wo + j
+                    output[o] = best
+                    argmax[o] = at
+                }
+            }
+        }
     }
 
     /// Calls `body` for each of `count` planes, split among the compute threads when there

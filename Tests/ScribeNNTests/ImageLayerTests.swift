@@ -49,6 +49,33 @@ final class ImageLayerTests: XCTestCase {
         checkImageGradients(norm, input: randomTensor([2, 3, 4, 3], &g), training: false)
     }
 
+    /// Batch normalization with its ReLU in one pass gives what the two layers give one after
+    /// the other, forward and backward, in training and in inference, to the last bit.
+    func testBatchNormWithReLUMatchesTheTwoLayers() {
+        for training in [true, false] {
+            var g = SeededGenerator(seed: 9)
+            let (fused, plain, relu) = (BatchNorm2D(channels: 3), BatchNorm2D(channels: 3), ImageReLU())
+            for norm in [fused, plain] {
+                var h = SeededGenerator(seed: 10)
+                norm.weight.value = randomTensor([3], &h)
+                norm.bias.value = randomTensor([3], &h)
+                norm.runningVariance.value = Tensor(shape: [3], values: [0.5, 2, 1.5])
+            }
+            // 2 × 3 × 5 × 7: planes of 35 values reach the eight-lane loops and their tails.
+            let x = randomTensor([2, 3, 5, 7], &g), dy = randomTensor([2, 3, 5, 7], &g)
+            let y = fused.forward(x, training: training, relu: true)
+            XCTAssertEqual(y.values, relu.forward(plain.forward(x, training: training)).values, "forward, training \(training)")
+            XCTAssertTrue(y.values.contains(0) && y.values.contains { $0 > 0 }, "the ReLU cuts somewhere")
+            XCTAssertEqual(fused.backward(dy).values, plain.backward(relu.backward(dy)).values, "dx, training \(training)")
+            XCTAssertEqual(fused.weight.grad.values, plain.weight.grad.values, "dγ")
+            XCTAssertEqual(fused.bias.grad.values, plain.bias.grad.values, "dβ")
+            XCTAssertEqual(fused.runningMean.value.values, plain.runningMean.value.values)
+            // The plain forward after a fused one forgets the ReLU.
+            _ = fused.forward(x, training: training)
+            XCTAssertEqual(fused.backward(dy).values, plain.backward(dy).values, "unfused again")
+        }
+    }
+
     func testBatchNormStatisticsAndParameters() {
         let norm = BatchNorm2D(channels: 2)
         // Channel 0 holds 1000 ± 1 (a large offset), channel 1 a constant.
@@ -75,12 +102,21 @@ final class ImageLayerTests: XCTestCase {
             let m: Float = 50.1
             let sum = a.reduce(0.0) { $0 + Double($1) }
             let dot = zip(a, b).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            // Through a ReLU of 0.5·b - 0.2: only where that is positive.
+            let kept = b.map { 0.5 * $0 - 0.2 > 0 }
+            let maskedSum = zip(a, kept).reduce(0.0) { $0 + ($1.1 ? Double($1.0) : 0) }
+            let maskedDot = (0..<n).reduce(0.0) { $0 + (kept[$1] ? Double(a[$1]) * Double(b[$1]) : 0) }
             let deviation = a.reduce(0.0) { $0 + (Double($1) - Double(m)) * (Double($1) - Double(m)) }
             a.withUnsafeBufferPointer { pa in
                 b.withUnsafeBufferPointer { pb in
                     guard let pa = pa.baseAddress, let pb = pb.baseAddress else { return }
                     XCTAssertEqual(BatchNorm2D.sum(pa, count: n), sum, accuracy: 1e-6 * max(1, abs(sum)), "sum \(n)")
-                    XCTAssertEqual(BatchNorm2D.dot(pa, pb, count: n), dot, accuracy: 1e-5 * max(1, Double(n).squareRoot() * 50), "dot \(n)")
+                    let (s, d) = BatchNorm2D.gradientSums(pa, pb, count: n, reluOf: nil)
+                    XCTAssertEqual(s, sum, accuracy: 1e-6 * max(1, abs(sum)), "gradient sum \(n)")
+                    XCTAssertEqual(d, dot, accuracy: 1e-5 * max(1, Double(n).squareRoot() * 50), "dot \(n)")
+                    let (ms, md) = BatchNorm2D.gradientSums(pa, pb, count: n, reluOf: (0.5, -0.2))
+                    XCTAssertEqual(ms, maskedSum, accuracy: 1e-6 * max(1, abs(maskedSum)), "masked sum \(n)")
+                    XCTAssertEqual(md, maskedDot, accuracy: 1e-5 * max(1, Double(n).squareRoot() * 50), "masked dot \(n)")
                     XCTAssertEqual(BatchNorm2D.squaredDeviation(pa, count: n, from: m), deviation, accuracy: 1e-5 * max(1, deviation), "deviation \(n)")
                 }
             }
@@ -241,5 +277,35 @@ final class ImageLayerTests: XCTestCase {
         var values = (0..<112).map { Float($0) * 0.1 }
         values.shuffle(using: &g)
         checkImageGradients(MaxPool2D(kernel: (2, 3), stride: (1, 2)), input: Tensor(shape: [2, 2, 4, 7], values: values))
+    }
+
+    /// The 2×2 and 2×1 windows (compiled for their sizes) and a general one against plain
+    /// loops, on values with many ties (the first maximum wins) and odd sizes (the last row
+    /// or column left out).
+    func testMaxPoolMatchesPlainLoops() {
+        var g = SeededGenerator(seed: 6)
+        let (B, C, H, W) = (2, 3, 7, 9)
+        let x = Tensor(shape: [B, C, H, W], values: (0..<(B * C * H * W)).map { _ in Float(Int(g.nextUniform() * 4)) })
+        let dy0 = g
+        for (kernel, stride) in [((2, 2), (2, 2)), ((2, 1), (2, 1)), ((3, 2), (2, 3))] {
+            let pool = MaxPool2D(kernel: kernel, stride: stride)
+            let y = pool.forward(x)
+            let (Ho, Wo) = ((H - kernel.0) / stride.0 + 1, (W - kernel.1) / stride.1 + 1)
+            XCTAssertEqual(y.shape, [B, C, Ho, Wo])
+            var h = dy0
+            let dy = randomTensor(y.shape, &h)
+            var expected = [Float](), dx = [Float](repeating: 0, count: x.count)
+            for plane in 0..<(B * C) { for i in 0..<Ho { for j in 0..<Wo {
+                var at = -1
+                for u in 0..<kernel.0 { for v in 0..<kernel.1 {
+                    let idx = plane * H * W + (i * stride.0 + u) * W + j * stride.1 + v
+                    if at < 0 || x.values[idx] > x.values[at] { at = idx }
+                } }
+                expected.append(x.values[at])
+                dx[at] += dy.values[(plane * Ho + i) * Wo + j]
+            } } }
+            XCTAssertEqual(y.values, expected, "\(kernel) / \(stride)")
+            XCTAssertEqual(pool.backward(dy).values, dx, "\(kernel) / \(stride) backward")
+        }
     }
 }
