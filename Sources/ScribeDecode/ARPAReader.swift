@@ -43,11 +43,11 @@ public enum ARPAReader {
         var index = 0
         var declared: [Int] = []
         var vocabulary: [String] = []
-        var wordIds: [String: Int32] = [:]
+        var wordIndex = ByteWordIndex()
         var log10Prob: [Float] = []
         var log10Backoff: [Float] = []
         var ngramOrder: [UInt8] = []
-        var words: [[Int32]] = [] // per n-gram id, kept until suffixes are known
+        var suffix: [Int32] = [] // per n-gram: its longest listed proper suffix, -1 if none
         var table: [Int64: Int32] = [:]
 
         init(path: String, lines: [Substring]) {
@@ -86,7 +86,7 @@ public enum ARPAReader {
             while index < lines.count {
                 let line = trimmed(index)
                 if line.isEmpty { index += 1; continue }
-                guard line.hasPrefix("ngram ") else { break }
+                guard line.hasPrefix("ngram ") || line.hasPrefix("ngram\t") else { break }
                 let body = line.dropFirst(6).split(separator: "=", omittingEmptySubsequences: false)
                 guard body.count == 2,
                       let n = Int(body[0].trimmingCharacters(in: .whitespaces)),
@@ -102,6 +102,11 @@ public enum ARPAReader {
             guard !declared.isEmpty else { throw fail("the \\data\\ section declares no \"ngram N=COUNT\" lines") }
             guard declared[0] > 0 else { throw fail("the model declares no unigrams (ngram 1=0)") }
             guard declared.count <= 255 else { throw fail("order \(declared.count) is too high") }
+            // Room for every declared n-gram, but never more than the file has lines.
+            let total = declared.reduce(0) { min($0 + min($1, lines.count), lines.count) }
+            table.reserveCapacity(total - min(declared[0], total))
+            log10Prob.reserveCapacity(total); log10Backoff.reserveCapacity(total)
+            ngramOrder.reserveCapacity(total); suffix.reserveCapacity(total)
         }
 
         mutating func readSection(order n: Int) throws {
@@ -113,24 +118,36 @@ public enum ARPAReader {
             index += 1
             let highest = n == declared.count
             var seen = 0
+            var fields: [Range<Int>] = []
+            fields.reserveCapacity(n + 3)
+            var ids = [Int32](repeating: 0, count: n)
             while index < lines.count {
-                let line = lines[index]
-                let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
-                if fields.isEmpty { index += 1; continue }
-                if fields[0].hasPrefix("\\") { break }
-                guard fields.count == n + 1 || (!highest && fields.count == n + 2) else {
-                    throw fail("a \(n)-gram line needs a log-probability, \(n) word\(n == 1 ? "" : "s")\(highest ? "" : " and an optional back-off weight"), found \(fields.count) fields")
+                var line = lines[index]
+                // Fields are cut on the UTF-8 bytes: a space, tab or CR byte never occurs
+                // inside a multi-byte character, and Character-wise splitting (grapheme
+                // breaking) made up most of a large LM's loading time.
+                let atNextSection = try line.withUTF8 { bytes -> Bool in
+                    splitFields(bytes, into: &fields)
+                    if fields.isEmpty { return false }
+                    if bytes[fields[0].lowerBound] == UInt8(ascii: "\\") { return true }
+                    guard fields.count == n + 1 || (!highest && fields.count == n + 2) else {
+                        throw fail("a \(n)-gram line needs a log-probability, \(n) word\(n == 1 ? "" : "s")\(highest ? "" : " and an optional back-off weight"), found \(fields.count) fields")
+                    }
+                    guard let prob = Self.float(bytes, fields[0]) else {
+                        throw fail("log-probability \"\(Self.text(bytes, fields[0]))\" is not a number")
+                    }
+                    var backoff: Float = 0
+                    if fields.count == n + 2 {
+                        guard let b = Self.float(bytes, fields[n + 1]) else {
+                            throw fail("back-off weight \"\(Self.text(bytes, fields[n + 1]))\" is not a number")
+                        }
+                        backoff = b
+                    }
+                    try add(bytes, words: fields[1...n], ids: &ids, prob: prob, backoff: backoff, order: n)
+                    seen += 1
+                    return false
                 }
-                guard let prob = Float(fields[0]) else {
-                    throw fail("log-probability \"\(fields[0])\" is not a number")
-                }
-                var backoff: Float = 0
-                if fields.count == n + 2 {
-                    guard let b = Float(fields[n + 1]) else { throw fail("back-off weight \"\(fields[n + 1])\" is not a number") }
-                    backoff = b
-                }
-                try add(words: fields[1...n], prob: prob, backoff: backoff, order: n)
-                seen += 1
+                if atNextSection { break }
                 index += 1
             }
             guard seen == declared[n - 1] else {
@@ -138,34 +155,77 @@ public enum ARPAReader {
             }
         }
 
-        mutating func add(words text: ArraySlice<Substring>, prob: Float, backoff: Float, order n: Int) throws {
+        /// Byte ranges of the fields of `bytes`, separated by runs of spaces, tabs and CRs.
+        func splitFields(_ bytes: UnsafeBufferPointer<UInt8>, into fields: inout [Range<Int>]) {
+            fields.removeAll(keepingCapacity: true)
+            var i = 0
+            while i < bytes.count {
+                while i < bytes.count && Self.isSeparator(bytes[i]) { i += 1 }
+                guard i < bytes.count else { break }
+                let start = i
+                while i < bytes.count && !Self.isSeparator(bytes[i]) { i += 1 }
+                fields.append(start..<i)
+            }
+        }
+
+        static func isSeparator(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D }
+
+        static func text(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+            String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        }
+
+        /// The number spelled by `bytes[range]` as `Float(String)` reads it, or nil.
+        static func float(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Float? {
+            guard range.count < 64 else { return Float(text(bytes, range)) }
+            return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer -> Float? in
+                for (k, i) in range.enumerated() { buffer[k] = CChar(bitPattern: bytes[i]) }
+                buffer[range.count] = 0
+                var end: UnsafeMutablePointer<CChar>?
+                let value = strtof(buffer.baseAddress!, &end)
+                // The whole field must be the number (strtof stops at the first stray byte).
+                guard let end, end - buffer.baseAddress! == range.count, range.count > 0,
+                      !Self.isSeparator(bytes[range.lowerBound]) else { return nil }
+                return value
+            }
+        }
+
+        mutating func add(_ bytes: UnsafeBufferPointer<UInt8>, words: ArraySlice<Range<Int>>, ids: inout [Int32],
+                          prob: Float, backoff: Float, order n: Int) throws {
             let id = Int32(log10Prob.count)
+            var suffixId: Int32 = -1
             if n == 1 {
-                let w = String(text.first!)
-                guard wordIds[w] == nil else { throw fail("unigram \"\(w)\" is listed twice") }
-                wordIds[w] = id
-                vocabulary.append(w)
-                words.append([id])
+                let range = words.first!
+                guard index(of: bytes, range) == nil else { throw fail("unigram \"\(Self.text(bytes, range))\" is listed twice") }
+                wordIndex.insert(UnsafeBufferPointer(rebasing: bytes[range]), id: id)
+                vocabulary.append(Self.text(bytes, range))
             } else {
-                var ids: [Int32] = []
-                ids.reserveCapacity(n)
-                for t in text {
-                    guard let w = wordIds[String(t)] else {
-                        throw fail("word \"\(t)\" of a \(n)-gram is not among the unigrams")
+                for (k, range) in words.enumerated() {
+                    guard let w = index(of: bytes, range) else {
+                        throw fail("word \"\(Self.text(bytes, range))\" of a \(n)-gram is not among the unigrams")
                     }
-                    ids.append(w)
+                    ids[k] = w
                 }
-                guard let prefix = chainLookup(ids.dropLast()) else {
-                    throw fail("the \(n)-gram \"\(text.joined(separator: " "))\" has no listed \(n - 1)-gram prefix")
+                guard let prefix = chainLookup(ids[0..<(n - 1)]) else {
+                    throw fail("the \(n)-gram \"\(words.map { Self.text(bytes, $0) }.joined(separator: " "))\" has no listed \(n - 1)-gram prefix")
                 }
-                let key = (Int64(prefix) + 1) * Int64(declared[0]) + Int64(ids.last!)
-                guard table[key] == nil else { throw fail("the \(n)-gram \"\(text.joined(separator: " "))\" is listed twice") }
+                let key = (Int64(prefix) + 1) * Int64(declared[0]) + Int64(ids[n - 1])
+                guard table[key] == nil else {
+                    throw fail("the \(n)-gram \"\(words.map { Self.text(bytes, $0) }.joined(separator: " "))\" is listed twice")
+                }
                 table[key] = id
-                words.append(ids)
+                // The longest listed proper suffix: every lower order is already read.
+                for start in 1..<n {
+                    if let s = chainLookup(ids[start..<n]) { suffixId = s; break }
+                }
             }
             log10Prob.append(prob)
             log10Backoff.append(backoff)
             ngramOrder.append(UInt8(n))
+            suffix.append(suffixId)
+        }
+
+        func index(of bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int32? {
+            wordIndex.find(UnsafeBufferPointer(rebasing: bytes[range]))
         }
 
         func chainLookup(_ ids: ArraySlice<Int32>) -> Int32? {
@@ -179,16 +239,9 @@ public enum ARPAReader {
         }
 
         func finish() -> NGramModel {
-            var suffix = [Int32](repeating: -1, count: log10Prob.count)
-            for id in 0..<words.count where words[id].count > 1 {
-                let ws = words[id]
-                for start in 1..<ws.count {
-                    if let s = chainLookup(ws[start...]) { suffix[id] = s; break }
-                }
-            }
-            return NGramModel(order: declared.count, vocabulary: vocabulary, counts: declared,
-                              log10Prob: log10Prob, log10Backoff: log10Backoff, ngramOrder: ngramOrder,
-                              suffix: suffix, table: table)
+            NGramModel(order: declared.count, vocabulary: vocabulary, counts: declared,
+                       log10Prob: log10Prob, log10Backoff: log10Backoff, ngramOrder: ngramOrder,
+                       suffix: suffix, table: table)
         }
     }
 }

@@ -24,6 +24,45 @@ final class ARPAReaderTests: XCTestCase {
         XCTAssertEqual(sentence.oovs, 0)
     }
 
+    /// Every n-gram line of a character 5-gram (accented letters, `<space>`) is read back with
+    /// its own log-probability, back-off weight and longest listed suffix, whether the fields
+    /// are separated by spaces, or by tabs with CRLF line ends.
+    func testEveryListedNGramIsReadBack() throws {
+        let text = "Je lègue à ma sœur Hélène\nmes biens et ma maison de Créteil\nle 10 décembre 1916\n"
+        let arpa = KneserNey.estimateARPA(sentences: LMText.sentences(text, unit: .char), order: 5)
+        let tabbed = arpa.replacingOccurrences(of: " ", with: "\t").replacingOccurrences(of: "\n", with: "\r\n")
+        for source in [arpa, tabbed] {
+            let lm = try ARPAReader.parse(source)
+            var checked = 0
+            var order = 0
+            for line in TextLines.split(source) {
+                if line.hasPrefix("\\"), let n = Int(line.dropFirst().prefix(while: \.isNumber)) { order = n; continue }
+                let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+                guard order > 0, fields.count >= order + 1 else { continue }
+                let words = Array(fields[1...order])
+                var state: Int32 = -1
+                for w in words.dropLast() { state = lm.score(state: state, word: w).state }
+                let id = try XCTUnwrap(lm.lookup(history: state, word: try XCTUnwrap(lm.wordId(words.last!))), "\(words)")
+                XCTAssertEqual(lm.log10Prob[Int(id)], Float(fields[0]), "\(words)")
+                let backoff: Float? = fields.count == order + 2 ? Float(fields[order + 1]) : 0
+                XCTAssertEqual(lm.log10Backoff[Int(id)], backoff, "\(words)")
+                XCTAssertEqual(Int(lm.ngramOrder[Int(id)]), order)
+                // The suffix is the longest proper suffix that the model lists.
+                var expected: Int32 = -1
+                for start in 1..<max(words.count, 1) {
+                    var s: Int32? = -1
+                    for w in words[start...] { s = s.flatMap { h in lm.wordId(w).flatMap { lm.lookup(history: h, word: $0) } } }
+                    if let s { expected = s; break }
+                }
+                XCTAssertEqual(lm.suffix[Int(id)], expected, "\(words)")
+                checked += 1
+            }
+            XCTAssertEqual(checked, lm.counts.reduce(0, +))
+            XCTAssertNotNil(lm.wordId("è"))
+            XCTAssertNotNil(lm.wordId("œ"))
+        }
+    }
+
     func testMissingUnknownUsesFixedPenalty() throws {
         let lm = try ARPAReader.parse("\\data\\\nngram 1=2\n\n\\1-grams:\n-0.3 a\n-0.3 </s>\n\\end\\\n")
         XCTAssertEqual(lm.score(state: -1, word: "b").logProb, -100 * log(10.0), accuracy: 1e-6)
@@ -42,6 +81,9 @@ final class ARPAReaderTests: XCTestCase {
             ("\\data\\\nngram 1=1\n\\1-grams:\n-1 a b c\n\\end\\\n", "found 4 fields"),
             ("\\data\\\nngram 2=1\n", "order 2 where order 1 was expected"),
             ("\\data\\\nngram 1=9000000000000000000\n\\1-grams:\n-1 a\n\\end\\\n", "declares ngram 1=9000000000000000000 but the section lists 1"),
+            ("\\data\\\nngram 1=2\n\\1-grams:\n-1 é\n-1 é\n\\end\\\n", "unigram \"é\" is listed twice"),
+            ("\\data\\\nngram 1=1\n\\1-grams:\n-1x a\n\\end\\\n", "log-probability \"-1x\" is not a number"),
+            ("\\data\\\nngram 1=2\nngram 2=2\n\\1-grams:\n-1 a\n-1 b\n\\2-grams:\n-1 a b\n-1 a b\n\\end\\\n", "the 2-gram \"a b\" is listed twice"),
         ]
         for (text, expected) in cases {
             XCTAssertThrowsError(try ARPAReader.parse(text, path: "lm.arpa"), expected) { error in
