@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ScribeCore
 import ScribeImage
+import ScribeRecognition
 
 extension Binarization: ExpressibleByArgument {}
 
@@ -10,7 +11,16 @@ extension Scribe {
     struct Normalize: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Normalize a text-line image (contrast, inversion, deskew, slant, crop, height) and save it as a PNG.",
-            discussion: "With --windows the sliding windows are drawn over the result: one bracket per frame, alternating colours.")
+            discussion: """
+                With --model the line is normalized exactly as that handwriting model's recognizer does it \
+                (its height, deskew, slant correction, crop, ...); the other options then change only what \
+                they name. With --windows the sliding windows are drawn over the result: one bracket per \
+                frame, alternating colours (with --model, the model's own window when its network has one).
+
+                Examples:
+                  scribe normalize line.png -o seen.png --model poilus --windows
+                  scribe normalize line.png -o upright.png --slant --max-slant 55
+                """)
 
         @Argument(help: "Line image (PNG).")
         var line: String
@@ -18,39 +28,51 @@ extension Scribe {
         @Option(name: [.short, .customLong("output")], help: "Output .png path.")
         var output: String
 
-        @Option(help: "Output height in pixels.")
-        var height: Int = 48
+        @Option(help: "Normalize as this handwriting model does (a shipped name such as poilus, or a .safetensors path).")
+        var model: String?
+        @Option(help: "Output height in pixels. (default: 48, or the model's)")
+        var height: Int?
         @Option(help: "Binarize: otsu or sauvola (default: keep gray).")
         var binarize: Binarization?
-        @Flag(help: "Correct slant (off by default).")
-        var slant = false
-        @Flag(inversion: .prefixedNo, help: "Deskew small rotations.")
-        var deskew = true
-        @Flag(inversion: .prefixedNo, help: "Crop to the ink.")
-        var crop = true
+        @Flag(inversion: .prefixedNo, help: "Correct slant. (default: off, or the model's)")
+        var slant: Bool?
+        @Option(help: "Largest slant searched, in degrees (0-60). (default: 30, or the model's)")
+        var maxSlant: Double?
+        @Flag(inversion: .prefixedNo, help: "Deskew small rotations. (default: on, or the model's)")
+        var deskew: Bool?
+        @Flag(inversion: .prefixedNo, help: "Crop to the ink. (default: on, or the model's)")
+        var crop: Bool?
         @Flag(help: "Draw the sliding windows over the normalized line.")
         var windows = false
-        @Option(help: "Window width in pixels (with --windows).")
-        var windowWidth: Int = 16
-        @Option(help: "Window stride in pixels (with --windows).")
-        var windowStride: Int = 4
+        @Option(help: "Window width in pixels (with --windows). (default: 16, or the model's)")
+        var windowWidth: Int?
+        @Option(help: "Window stride in pixels (with --windows). (default: 4, or the model's)")
+        var windowStride: Int?
 
         func validate() throws {
-            if height < 8 || height > 1024 { throw ValidationError("--height must be between 8 and 1024") }
-            if windowWidth < 1 || windowStride < 1 { throw ValidationError("--window-width and --window-stride must be positive") }
+            if let height, height < 8 || height > 1024 { throw ValidationError("--height must be between 8 and 1024") }
+            if let maxSlant, !(0...60).contains(maxSlant) { throw ValidationError("--max-slant must be between 0 and 60 degrees") }
+            if (windowWidth ?? 1) < 1 || (windowStride ?? 1) < 1 { throw ValidationError("--window-width and --window-stride must be positive") }
         }
 
         func run() throws {
             try FileCheck.writable(output)
-            var settings = LineNormalization()
-            settings.height = height
-            settings.binarization = binarize
-            settings.slant = slant
-            settings.deskew = deskew
-            settings.crop = crop
+            var (settings, window) = (LineNormalization(), WindowGeometry(width: 16, stride: 4))
+            if let model {
+                let trained = try RecognitionModel(path: ModelLocator.locate(model))
+                settings = try trained.lineFrontEnd().normalization
+                if let w = Self.window(inArchitecture: trained.file.architecture) { window = w }
+            }
+            if let height { settings.height = height }
+            if let binarize { settings.binarization = binarize }
+            if let slant { settings.slant = slant }
+            if let maxSlant { settings.maxSlantDegrees = maxSlant }
+            if let deskew { settings.deskew = deskew }
+            if let crop { settings.crop = crop }
+            window = WindowGeometry(width: windowWidth ?? window.width, stride: windowStride ?? window.stride)
             let input = GrayImage(try PNGReader().read(line))
             let (image, report) = LineNormalizer(settings).normalize(input)
-            let written = windows ? Self.drawWindows(image, WindowGeometry(width: windowWidth, stride: windowStride)) : image.image8
+            let written = windows ? Self.drawWindows(image, window) : image.image8
             try PNGWriter.write(written, to: output)
             printError(String(format: "%@: line %d × %d px%@, skew %.2f°, slant %.0f°%@", StandardStreams.outputName(output), image.width, image.height,
                               windows ? String(format: " (picture with its windows %d × %d px)", written.width, written.height) : "",
@@ -59,6 +81,17 @@ extension Scribe {
             if input.width < input.height * 2 {
                 printError("warning: \(line) is \(input.width) × \(input.height) px, not the wide strip of one text line; for a page, find its lines first (scribe lines) and normalize one of them")
             }
+        }
+
+        /// The sliding window of a network spec (`W40s4`: 40 px every 4 px), if it has one.
+        static func window(inArchitecture spec: String) -> WindowGeometry? {
+            for token in spec.split(whereSeparator: { $0 == " " || $0 == "[" || $0 == "]" }) where token.first == "W" {
+                let parts = token.dropFirst().split(separator: "s")
+                if parts.count == 2, let w = Int(parts[0]), let s = Int(parts[1]), w > 0, s > 0 {
+                    return WindowGeometry(width: w, stride: s)
+                }
+            }
+            return nil
         }
 
         /// The line in gray, a tick above it at each frame's centre, and below it the span of

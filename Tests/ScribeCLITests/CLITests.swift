@@ -5,6 +5,7 @@ import XCTest
 import ScribeNN
 import ScribeRecognition
 import _ScribeTestSupport
+@testable import scribe
 
 /// Runs the built `scribe` binary end to end.
 final class CLITests: XCTestCase {
@@ -238,5 +239,27 @@ final class CLITests: XCTestCase {
         let bad = try scribe(["normalize", "/no/such/line.png", "-o", out])
         XCTAssertNotEqual(bad.status, 0)
         XCTAssertTrue(bad.err.contains("/no/such/line.png"), bad.err)
+    }
+
+    /// `--model` takes the shipped model's normalization (digit-strings: 32 px lines) and its
+    /// window (W32s4); options given with it override only what they name.
+    func testNormalizeAsAModelDoes() throws {
+        let page = try syntheticPage()
+        let out = dir.appendingPathComponent("seen.png").path
+        let seen = try scribe(["normalize", page, "-o", out, "--model", "digit-strings", "--windows"])
+        XCTAssertEqual(seen.status, 0, seen.err)
+        let image = try PNGReader().read(out, rgb: true)
+        XCTAssertEqual(image.height, 32 + 16)
+        let line = try scribe(["normalize", page, "-o", out, "--model", "digit-strings", "--height", "40"])
+        XCTAssertEqual(line.status, 0, line.err)
+        XCTAssertEqual(try PNGReader().read(out).height, 40)
+        XCTAssertEqual(Scribe.Normalize.window(inArchitecture: "[Cb3x3,16 Mp2x2 W32s4 Lbx192]"), WindowGeometry(width: 32, stride: 4))
+        XCTAssertNil(Scribe.Normalize.window(inArchitecture: "[Lbx256 Fl29]"))
+        let speech = try scribe(["normalize", page, "-o", out, "--model", "english"])
+        XCTAssertEqual(speech.status, 1)
+        XCTAssertTrue(speech.err.contains("speech model"), speech.err)
+        let steep = try scribe(["normalize", page, "-o", out, "--max-slant", "70"])
+        XCTAssertNotEqual(steep.status, 0)
+        XCTAssertTrue(steep.err.contains("--max-slant must be between 0 and 60"), steep.err)
     }
 }
