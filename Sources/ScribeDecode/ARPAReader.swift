@@ -182,9 +182,10 @@ public enum ARPAReader {
                 buffer[range.count] = 0
                 var end: UnsafeMutablePointer<CChar>?
                 let value = strtof(buffer.baseAddress!, &end)
-                // The whole field must be the number (strtof stops at the first stray byte).
-                guard let end, end - buffer.baseAddress! == range.count, range.count > 0,
-                      !Self.isSeparator(bytes[range.lowerBound]) else { return nil }
+                // The whole field must be the number (strtof stops at the first stray byte),
+                // without the leading white space (\v, \f, \n) that strtof skips and Float rejects.
+                guard let end, end - buffer.baseAddress! == range.count, let first = range.first,
+                      !(0x09...0x0D).contains(bytes[first]), bytes[first] != 0x20 else { return nil }
                 return value
             }
         }
