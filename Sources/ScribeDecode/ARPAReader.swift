@@ -196,12 +196,12 @@ public enum ARPAReader {
             var suffixId: Int32 = -1
             if n == 1 {
                 let range = words.first!
-                guard index(of: bytes, range) == nil else { throw fail("unigram \"\(Self.text(bytes, range))\" is listed twice") }
+                guard wordId(bytes, range) == nil else { throw fail("unigram \"\(Self.text(bytes, range))\" is listed twice") }
                 wordIndex.insert(UnsafeBufferPointer(rebasing: bytes[range]), id: id)
                 vocabulary.append(Self.text(bytes, range))
             } else {
                 for (k, range) in words.enumerated() {
-                    guard let w = index(of: bytes, range) else {
+                    guard let w = wordId(bytes, range) else {
                         throw fail("word \"\(Self.text(bytes, range))\" of a \(n)-gram is not among the unigrams")
                     }
                     ids[k] = w
@@ -225,7 +225,8 @@ public enum ARPAReader {
             suffix.append(suffixId)
         }
 
-        func index(of bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int32? {
+        /// The unigram id of the word spelled by `bytes[range]`, if it is listed.
+        func wordId(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int32? {
             wordIndex.find(UnsafeBufferPointer(rebasing: bytes[range]))
         }
 
