@@ -51,11 +51,16 @@ public struct DecodingSettings: Codable, Equatable, Sendable {
     /// A lexicon shipped with a model (one word per line; with a word LM only these words
     /// may be output), relative to the model file's folder (nil: none).
     public var lexicon: String?
+    /// Other models whose outputs are combined with this model's (`EnsembleDecoder`), as
+    /// paths relative to the model file's folder (nil: none).
+    public var ensemble: [String]?
+    /// With an ensemble: transcripts each member's beam search proposes for rescoring.
+    public var proposals: Int = 8
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case decoder, beam, prune, topK = "top_k", nBest = "n_best", alpha, beta, unkPenalty = "unk_penalty", lmUnit = "lm_unit", lm, lexicon
+        case decoder, beam, prune, topK = "top_k", nBest = "n_best", alpha, beta, unkPenalty = "unk_penalty", lmUnit = "lm_unit", lm, lexicon, ensemble, proposals
     }
 
     /// Missing keys take their defaults, so a model file may store only what it changes.
@@ -73,6 +78,8 @@ public struct DecodingSettings: Codable, Equatable, Sendable {
         lmUnit = try c.decodeIfPresent(LMUnit.self, forKey: .lmUnit) ?? d.lmUnit
         lm = try c.decodeIfPresent(String.self, forKey: .lm)
         lexicon = try c.decodeIfPresent(String.self, forKey: .lexicon)
+        ensemble = try c.decodeIfPresent([String].self, forKey: .ensemble)
+        proposals = try c.decodeIfPresent(Int.self, forKey: .proposals) ?? d.proposals
     }
 
     /// Checks the ranges, naming the option.
@@ -81,6 +88,7 @@ public struct DecodingSettings: Codable, Equatable, Sendable {
         if beam < 1 || beam > 100_000 { try fail("--beam must be between 1 and 100000 (got \(beam))") }
         if nBest < 1 || nBest > beam && decoder == .beam { try fail("--n-best must be between 1 and the beam width \(beam) (got \(nBest))") }
         if topK < 0 { try fail("--top-k must be 0 (no limit) or more (got \(topK))") }
+        if proposals < 1 || proposals > 1_000 { try fail("--proposals must be between 1 and 1000 (got \(proposals))") }
         if !alpha.isFinite || !beta.isFinite || !unkPenalty.isFinite { try fail("--alpha, --beta and --unk-penalty must be finite numbers") }
     }
 

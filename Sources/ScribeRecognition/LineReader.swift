@@ -25,19 +25,33 @@ public struct LineTranscript: Sendable {
     public var width: Int, height: Int
 }
 
-/// Reads text lines: image → normalization → network → CTC decoding, for one thread.
+/// Reads text lines: image → normalization → network → CTC decoding, for one thread. With
+/// several recognizers (a `ModelEnsemble`), each reads the line with its own normalization
+/// and an `EnsembleDecoder` combines them; positions come from the first.
 public final class LineReader {
-    public let recognizer: LineRecognizer
+    /// The first (primary) recognizer.
+    public var recognizer: LineRecognizer { recognizers[0] }
+    /// Every member's recognizer, the primary first.
+    public let recognizers: [LineRecognizer]
     public let decoder: CTCDecoder
+    let ensemble: EnsembleDecoder?
     let reader: PNGReader
     /// Pixels of the normalized line per output frame (the window step).
     public let columnsPerFrame: Int
 
-    public init(recognizer: LineRecognizer, decoder: CTCDecoder, maxPixels: Int = 100_000_000) {
-        self.recognizer = recognizer
+    public convenience init(recognizer: LineRecognizer, decoder: CTCDecoder, maxPixels: Int = 100_000_000) {
+        self.init(recognizers: [recognizer], decoder: decoder, maxPixels: maxPixels)
+    }
+
+    /// `decoder` decodes the primary's output, or proposes transcripts per member when there
+    /// are several recognizers (give it `DecodingSettings.proposals` as its n-best).
+    public init(recognizers: [LineRecognizer], decoder: CTCDecoder, maxPixels: Int = 100_000_000) {
+        precondition(!recognizers.isEmpty, "LineReader: give at least one recognizer")
+        self.recognizers = recognizers
         self.decoder = decoder
+        ensemble = recognizers.count > 1 ? EnsembleDecoder(proposer: decoder) : nil
         reader = PNGReader(maxPixels: maxPixels)
-        var layer: Layer? = recognizer.network
+        var layer: Layer? = recognizers[0].network
         while let s = layer as? Series { layer = s.layers.first }
         columnsPerFrame = (layer as? ConvWindow)?.stride ?? 1
     }
@@ -51,8 +65,19 @@ public final class LineReader {
     public func read(_ image: GrayImage, path: String) throws -> LineTranscript {
         let frontEnd = recognizer.frontEnd
         let (line, report) = LineNormalizer(frontEnd.normalization).normalize(image)
-        let logProbs = try recognizer.logProbabilities(inputs: [frontEnd.columns(line)])[0]
-        guard let best = try decoder.decode(logProbs, path: path).first else {
+        let columns = frontEnd.columns(line)
+        let logProbs = try recognizer.logProbabilities(inputs: [columns])[0]
+        let hypothesis: Hypothesis?
+        if let ensemble {
+            // A member that normalizes lines as the primary does reads the same columns.
+            let others = try recognizers.dropFirst().map {
+                $0.frontEnd == frontEnd ? try $0.logProbabilities(inputs: [columns])[0] : try $0.logProbabilities(image: image)
+            }
+            hypothesis = try ensemble.decode([logProbs] + others, path: path)
+        } else {
+            hypothesis = try decoder.decode(logProbs, path: path).first
+        }
+        guard let best = hypothesis else {
             return LineTranscript(text: "", characters: [], confidence: 1, width: image.width, height: image.height)
         }
         let step = Double(columnsPerFrame)

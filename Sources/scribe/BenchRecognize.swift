@@ -29,6 +29,7 @@ extension Scribe {
         @Option(help: "Model: a shipped name or a .safetensors file.")
         var model: String = "poilus"
         @OptionGroup var decoding: DecoderOptions
+        @OptionGroup var models: EnsembleOptions
         @OptionGroup var bench: BenchRunOptions
 
         func run() throws {
@@ -40,11 +41,12 @@ extension Scribe {
             let counts = try BenchList.positive(bench.threads, option: "threads")
             let trained = try RecognitionModel(path: ModelLocator.locate(model))
             _ = try trained.lineFrontEnd()
-            let decoder = try decoding.makeDecoder(for: trained, wordTimings: false)
+            let set = try models.members(of: trained)
+            let decoder = try models.makeDecoder(decoding, for: set, wordTimings: false)
             ComputeThreads.set(1)
             var rows: [[String: Any]] = []
             for n in counts {
-                let readers = try (0..<n).map { _ in LineReader(recognizer: try trained.makeLineRecognizer(), decoder: decoder.copy()) }
+                let readers = try (0..<n).map { _ in try set.makeLineReader(decoder: decoder.copy()) }
                 let t = try Stopwatch.median(repeats: bench.repeats) {
                     var failure: Error?
                     let lock = NSLock()
@@ -59,7 +61,7 @@ extension Scribe {
                              "decoder": decoder.settings.decoder.rawValue, "beam": decoder.settings.beam])
             }
             if bench.output.isJSON { try printJSON(rows); return }
-            print("\(trained.name) on \(paths.count) lines, " + (decoder.settings.decoder == .beam ? "beam \(decoder.settings.beam)" : "greedy") + " decoding")
+            print("\(trained.name)\(set.isEnsemble ? " (ensemble of \(set.members.count))" : "") on \(paths.count) lines, " + (decoder.settings.decoder == .beam ? "beam \(decoder.settings.beam)" : "greedy") + " decoding")
             for r in rows {
                 print(String(format: "threads %d: %.3f s, %.1f lines/s", r["threads"] as! Int, r["seconds"] as! Double, r["lines_per_second"] as! Double))
             }

@@ -88,8 +88,11 @@ struct DecoderOptions: ParsableArguments {
     }
 
     /// A decoder for a trained model's outputs (its alphabet, decoding defaults and LM).
-    func makeDecoder(for model: RecognitionModel, wordTimings: Bool = true) throws -> CTCDecoder {
+    /// `proposals` raises the beam's n-best to that many (capped at the beam width), for an
+    /// `EnsembleDecoder` to rescore.
+    func makeDecoder(for model: RecognitionModel, wordTimings: Bool = true, proposals: Int? = nil) throws -> CTCDecoder {
         var s = settings(over: model.decoding)
+        if let proposals, s.decoder == .beam { s.nBest = max(s.nBest, min(proposals, s.beam)) }
         var languageModel = lm ?? (noLM ? nil : model.defaultLM)
         // The model's lexicon goes with the model's LM; an LM given here comes with its own (or none).
         var words = lexicon ?? (lm == nil && !noLM ? model.defaultLexicon : nil)
@@ -98,5 +101,35 @@ struct DecoderOptions: ParsableArguments {
         if noLM { s.lm = nil; s.lexicon = nil }
         return try CTCDecoder(alphabet: model.alphabet, settings: s, lm: languageModel, lexicon: words,
                               domain: .logprob, wordTimings: wordTimings)
+    }
+}
+
+/// Model ensembles, for `scribe recognize`, `evaluate`, `bench recognize` and `model defaults`.
+struct EnsembleOptions: ParsableArguments {
+    @Option(help: "Combine --model with this model (repeatable; same alphabet): each proposes its best transcripts and the one the models find most likely together wins. (default: the ensemble the model ships with)")
+    var ensemble: [String] = []
+    @Flag(help: "Use --model alone, without the models it ships with.")
+    var noEnsemble = false
+    @Option(help: "Transcripts each model of an ensemble proposes (beam decoding; greedy proposes one). (default: the model's setting, else 8)")
+    var proposals: Int?
+
+    func validate() throws {
+        if noEnsemble && !ensemble.isEmpty { throw ValidationError("--no-ensemble and --ensemble exclude each other") }
+        if let proposals, !(1...1_000).contains(proposals) { throw ValidationError("--proposals must be between 1 and 1000 (got \(proposals))") }
+    }
+
+    /// `model` and the models to combine it with: those given with --ensemble, else those it
+    /// ships with (none with --no-ensemble).
+    func members(of model: RecognitionModel) throws -> ModelEnsemble {
+        if noEnsemble { return try ModelEnsemble(primary: model, others: []) }
+        if !ensemble.isEmpty { return try ModelEnsemble(primary: model, others: ensemble.map { try ModelLocator.locate($0) }) }
+        return try ModelEnsemble(storedWith: model)
+    }
+
+    /// The decoder for `models`: `decoding` over the primary's defaults; for an ensemble it
+    /// proposes `proposals` transcripts per member.
+    func makeDecoder(_ decoding: DecoderOptions, for models: ModelEnsemble, wordTimings: Bool) throws -> CTCDecoder {
+        let count = models.isEnsemble ? proposals ?? models.primary.decoding.proposals : nil
+        return try decoding.makeDecoder(for: models.primary, wordTimings: wordTimings, proposals: count)
     }
 }

@@ -47,6 +47,7 @@ extension Scribe {
         var split: String?
         @OptionGroup var posteriors: PosteriorOptions
         @OptionGroup var decoding: DecoderOptions
+        @OptionGroup var models: EnsembleOptions
         @OptionGroup var scoring: ScoringOptions
         @Option(help: "Report format on standard output: text, json or csv.")
         var format: ReportFormat = .text
@@ -83,11 +84,24 @@ extension Scribe {
             } else {
                 if posteriors.alphabet != nil { throw ValidationError("--alphabet is for posterior folders; a trained model carries its own alphabet") }
                 let trained = try RecognitionModel(path: ModelLocator.locate(model))
-                let decoder = try decoding.makeDecoder(for: trained, wordTimings: false)
                 ComputeThreads.set(max(1, Workers.availableCores / max(1, min(workers, entries.count))))
-                makeWorker = {
-                    let recognizer = try trained.makeAnyRecognizer(), local = decoder.copy()
-                    return { try local.decode(recognizer.logProbabilities(forFile: $0), path: $0)[0].text }
+                let set = try models.members(of: trained)
+                let decoder = try models.makeDecoder(decoding, for: set, wordTimings: false)
+                if set.isEnsemble, case .line = trained.input {
+                    makeWorker = {
+                        let reader = try set.makeLineReader(decoder: decoder.copy())
+                        return { try reader.read(file: $0).text }
+                    }
+                } else if set.isEnsemble {
+                    makeWorker = {
+                        let recognizers = try set.members.map { try $0.makeAnyRecognizer() }, local = EnsembleDecoder(proposer: decoder.copy())
+                        return { path in try local.decode(recognizers.map { try $0.logProbabilities(forFile: path) }, path: path).text }
+                    }
+                } else {
+                    makeWorker = {
+                        let recognizer = try trained.makeAnyRecognizer(), local = decoder.copy()
+                        return { try local.decode(recognizer.logProbabilities(forFile: $0), path: $0)[0].text }
+                    }
                 }
             }
             let bar = ProgressBar(total: entries.count, label: "evaluate")
@@ -109,12 +123,11 @@ extension Scribe {
             let entries = try PageManifest.read(path)
             let trained = try RecognitionModel(path: ModelLocator.locate(model))
             _ = try trained.lineFrontEnd()
-            let decoder = try decoding.makeDecoder(for: trained, wordTimings: true)
+            let set = try models.members(of: trained)
+            let decoder = try models.makeDecoder(decoding, for: set, wordTimings: true)
             let cores = threads ?? Workers.availableCores
             ComputeThreads.set(1)
-            let readers = try (0..<cores).map { _ in
-                LineReader(recognizer: try trained.makeLineRecognizer(), decoder: decoder.copy(), maxPixels: 100_000_000)
-            }
+            let readers = try (0..<cores).map { _ in try set.makeLineReader(decoder: decoder.copy()) }
             let reader = PageReader(finder: finder == "layout" ? .classical(PageSegmenter()) : try LineFinding.named(finder))
             var total = PageScore(), rows: [[String: Any]] = []
             var text = "page\tlines (ref/found/paired)\tchars\tedits (paired+del+ins)\tCER\tCER without insertions\n"

@@ -56,21 +56,25 @@ extension Scribe {
             commandName: "defaults",
             abstract: "Store decoding defaults in a model file (rewritten atomically); options not given keep their stored value.",
             discussion: """
-            The language model and lexicon are stored as paths relative to the model file's \
-            folder, so ship them side by side.
+            The language model, lexicon and ensemble members are stored as paths relative to \
+            the model file's folder, so ship them side by side.
 
             Example:
               scribe model defaults corpora/english/model.safetensors --decoder beam --beam 16 \\
                   --lm corpora/english/lm-char5.arpa --alpha 0.8 --beta 1
+              scribe model defaults corpora/poilus/model.safetensors \
+                  --ensemble corpora/poilus/model-b.safetensors --proposals 8
             """)
 
         @Argument(help: "Model file (.safetensors).")
         var model: String
         @OptionGroup var decoding: DecoderOptions
+        @OptionGroup var models: EnsembleOptions
 
         func run() throws {
             let m = try RecognitionModel(path: ModelLocator.locate(model))
             var settings = decoding.settings(over: m.decoding)
+            if let proposals = models.proposals { settings.proposals = proposals }
             if decoding.noLM { settings.lm = nil; settings.lexicon = nil }
             // Stored relative to the model's folder when they live there, so the files move together.
             let folder = URL(fileURLWithPath: m.path).deletingLastPathComponent().standardizedFileURL.path
@@ -80,6 +84,15 @@ extension Scribe {
             }
             if let lm = decoding.lm { settings.lm = relative(lm); settings.lexicon = nil }
             if let lexicon = decoding.lexicon { settings.lexicon = relative(lexicon) }
+            if models.noEnsemble { settings.ensemble = nil }
+            if !models.ensemble.isEmpty {
+                guard case .line = m.input else {
+                    throw ValidationError("--ensemble: only handwriting models keep an ensemble (scribe transcribe reads one model); give --ensemble to scribe evaluate instead")
+                }
+                settings.ensemble = try models.ensemble.map { relative(try ModelLocator.locate($0)) }
+            }
+            // The members load and match the model before they are stored.
+            _ = try ModelEnsemble(primary: m, others: (settings.ensemble ?? []).compactMap { m.resolve($0) })
             // The decoder checks that the settings, LM and lexicon work with this model before they are stored.
             _ = try CTCDecoder(alphabet: m.alphabet, settings: settings, lm: m.resolve(settings.lm),
                                lexicon: m.resolve(settings.lexicon), domain: .logprob, wordTimings: false)

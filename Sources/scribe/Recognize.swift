@@ -43,6 +43,12 @@ extension Scribe {
             pixel budget) gets its error on standard error while the others finish; the exit \
             status is then 1.
 
+            A model may ship with an ensemble (other models with the same alphabet, stored by \
+            `scribe model defaults --ensemble`): every member reads the line, each proposes its \
+            best transcripts (--proposals), and the transcript the members find most likely \
+            together, with the language model, wins. --no-ensemble reads with the model alone, \
+            about twice as fast for a pair.
+
             Examples:
               scribe recognize line.png
               scribe recognize --model digit-strings amounts/*.png --format json
@@ -58,6 +64,7 @@ extension Scribe {
         @Option(help: "Model: a shipped name (poilus, digit-strings) or a .safetensors file.")
         var model: String = "poilus"
         @OptionGroup var decoding: DecoderOptions
+        @OptionGroup var models: EnsembleOptions
         @Option(help: "Output: text, json (one object per image with character positions and confidences), alto or page (XML).")
         var format: RecognizeOutput = .text
         @Flag(help: "Treat every image as a page, whatever its shape.")
@@ -97,7 +104,8 @@ extension Scribe {
             let lines = try layout.map { try LayoutXML.read($0) }
             let trained = try RecognitionModel(path: ModelLocator.locate(model))
             _ = try trained.lineFrontEnd()
-            let decoder = try decoding.makeDecoder(for: trained, wordTimings: true)
+            let set = try models.members(of: trained)
+            let decoder = try models.makeDecoder(decoding, for: set, wordTimings: true)
             // Line images do not need the line finder: a failure to load it is reported
             // only for pages.
             let lineFinding = Result { try LineFinding.named(finder) }
@@ -109,9 +117,7 @@ extension Scribe {
             let bar = inputs.count > 1 ? ProgressBar(total: inputs.count, label: "recognize", force: progress) : nil
             let png = PNGReader(maxPixels: maxPixels)
             let results = try Evaluation.eachFile(inputs, threads: workers, progress: bar) {
-                let readers = try (0..<readersPerWorker).map { _ in
-                    LineReader(recognizer: try trained.makeLineRecognizer(), decoder: decoder.copy(), maxPixels: maxPixels)
-                }
+                let readers = try (0..<readersPerWorker).map { _ in try set.makeLineReader(decoder: decoder.copy(), maxPixels: maxPixels) }
                 let reader = lineFinding.map { PageReader(finder: $0.copy()) }
                 return { path -> Recognized in
                     let image = GrayImage(try png.read(path))

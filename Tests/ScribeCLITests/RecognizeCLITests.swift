@@ -81,6 +81,36 @@ final class RecognizeCLITests: XCTestCase {
         let info = try scribe(["model", "info", model])
         XCTAssertEqual(info.status, 0, info.err)
         XCTAssertTrue(info.out.contains("Cr3x3,6 Mp2x2 W8s2"), info.out)
+        try checkEnsemble(model: model, line: files[0], truth: truth)
+    }
+
+    /// A model that ships with an ensemble member: stored beside it, read by recognize and
+    /// evaluate, left out with --no-ensemble; a member of another alphabet is refused by name.
+    func checkEnsemble(model: String, line: String, truth: String) throws {
+        let member = folder + "/run/member.safetensors"
+        try FileManager.default.copyItem(atPath: model, toPath: member)
+        let stored = try scribe(["model", "defaults", model, "--decoder", "beam", "--beam", "8", "--ensemble", member, "--proposals", "4"])
+        XCTAssertEqual(stored.status, 0, stored.err)
+        let info = try scribe(["model", "info", model])
+        XCTAssertTrue(info.out.contains("\"ensemble\":[\"member.safetensors\"]") && info.out.contains("\"proposals\":4"), info.out)
+        let json = try scribe(["recognize", "--model", model, line, "--format", "json"])
+        XCTAssertEqual(json.status, 0, json.err)
+        let record = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as! [String: Any]
+        XCTAssertEqual(record["text"] as? String, truth)
+        XCTAssertEqual((record["characters"] as! [[String: Any]]).map { $0["char"] as! String }.joined(), truth)
+        for extra in [[], ["--no-ensemble"]] {
+            let e = try scribe(["evaluate", "--model", model, "--manifest", folder + "/valid.tsv", "--format", "json"] + extra)
+            XCTAssertEqual(e.status, 0, e.err)
+        }
+        let bench = try scribe(["bench", "recognize", "--model", model, line, "--threads", "1", "--repeats", "1"])
+        XCTAssertEqual(bench.status, 0, bench.err)
+        XCTAssertTrue(bench.out.contains("ensemble of 2"), bench.out)
+        let foreign = try scribe(["recognize", "--model", model, line, "--ensemble", "digit-strings"])
+        XCTAssertNotEqual(foreign.status, 0)
+        XCTAssertTrue(foreign.err.contains("digit-strings") && foreign.err.contains("alphabet"), foreign.err)
+        let cleared = try scribe(["model", "defaults", model, "--no-ensemble"])
+        XCTAssertEqual(cleared.status, 0, cleared.err)
+        XCTAssertFalse(try scribe(["model", "info", model]).out.contains("ensemble"))
     }
 
     /// A page: lines from a layout file or the segmenter, out as text, JSON, ALTO, PAGE and an overlay.

@@ -1,0 +1,46 @@
+import Foundation
+
+/// A model and the models its decoding combines it with: the first member is the model
+/// named on the command line (its alphabet, decoding defaults and, for lines, the character
+/// positions come from it); the others come from `--ensemble` or from the model's stored
+/// `DecodingSettings.ensemble`. Loaded once; threads make their own readers from it.
+public final class ModelEnsemble: @unchecked Sendable {
+    /// The models, the named one first.
+    public let members: [RecognitionModel]
+
+    /// The primary model.
+    public var primary: RecognitionModel { members[0] }
+
+    /// `primary` and the models at `others` (paths); each must share the primary's alphabet
+    /// and read the same kind of input.
+    public init(primary: RecognitionModel, others: [String]) throws {
+        var members = [primary]
+        for path in others {
+            let model = try RecognitionModel(path: path)
+            guard model.alphabet == primary.alphabet else {
+                throw RecognitionError.badModel(path: path, reason: "its alphabet (\(model.alphabet.symbols.count) symbols) differs from that of \(primary.path) (\(primary.alphabet.symbols.count)); models of an ensemble must write the same symbols in the same order")
+            }
+            switch (model.input, primary.input) {
+            case (.line, .line), (.audio, .audio): break
+            default:
+                throw RecognitionError.badModel(path: path, reason: "it reads another kind of input than \(primary.path); an ensemble combines handwriting models or speech models, not both")
+            }
+            members.append(model)
+        }
+        self.members = members
+    }
+
+    /// The primary model and the ensemble its decoding defaults name.
+    public convenience init(storedWith primary: RecognitionModel) throws {
+        try self.init(primary: primary, others: (primary.decoding.ensemble ?? []).compactMap { primary.resolve($0) })
+    }
+
+    /// Whether there is more than one model.
+    public var isEnsemble: Bool { members.count > 1 }
+
+    /// A line reader for one thread: each member's recognizer, and `decoder` (which should
+    /// propose several transcripts per member when there are several) for the combination.
+    public func makeLineReader(decoder: CTCDecoder, maxPixels: Int = 100_000_000) throws -> LineReader {
+        try LineReader(recognizers: members.map { try $0.makeLineRecognizer() }, decoder: decoder, maxPixels: maxPixels)
+    }
+}

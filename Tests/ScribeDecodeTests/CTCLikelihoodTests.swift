@@ -1,0 +1,73 @@
+import XCTest
+import ScribeCore
+@testable import ScribeDecode
+
+final class CTCLikelihoodTests: XCTestCase {
+    /// log Σ over every classes^frames path that collapses to `labels` (blank = 0) of the
+    /// path's probability: the definition the forward algorithm computes.
+    func bruteForce(labels: [Int], m: FeatureMatrix) -> Double {
+        var total = LogSpace.zero
+        var path = [Int](repeating: 0, count: m.rows)
+        func collapse(_ p: [Int]) -> [Int] {
+            var out: [Int] = []; var prev = -1
+            for c in p { if c != prev && c != 0 { out.append(c) }; prev = c }
+            return out
+        }
+        func visit(_ t: Int, _ score: Double) {
+            if t == m.rows {
+                if collapse(path) == labels { total = LogSpace.logAdd(total, score) }
+                return
+            }
+            for c in 0..<m.columns { path[t] = c; visit(t + 1, score + Double(m[t, c])) }
+        }
+        visit(0, 0)
+        return total
+    }
+
+    func testEqualsTheSumOverAllPaths() {
+        for seed in 0..<20 as Range<UInt64> {
+            for frames in [1, 2, 3, 6] {
+                let m = randomLogProbs(frames: frames, classes: 3, seed: 900 + seed)
+                for labels in [[], [1], [2, 2], [1, 2], [1, 1, 2], [2, 1, 2], [1, 2, 1, 2]] {
+                    let expected = bruteForce(labels: labels, m: m)
+                    let got = CTCLikelihood.logLikelihood(labels: labels, logProbs: m, blank: 0)
+                    if expected == LogSpace.zero {
+                        XCTAssertEqual(got, LogSpace.zero, "seed \(seed) frames \(frames) labels \(labels): no path spells them")
+                    } else {
+                        XCTAssertEqual(got, expected, accuracy: 1e-9, "seed \(seed) frames \(frames) labels \(labels)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every label sequence of up to five symbols over two classes in five frames: the
+    /// likelihoods of all sequences the frames can spell add up to one.
+    func testLikelihoodsOfAllTranscriptsSumToOne() {
+        let m = randomLogProbs(frames: 5, classes: 3, seed: 4)
+        var sequences: [[Int]] = [[]]
+        var frontier: [[Int]] = [[]]
+        for _ in 0..<5 {
+            frontier = frontier.flatMap { s in [1, 2].map { s + [$0] } }
+            sequences += frontier
+        }
+        var total = LogSpace.zero
+        for labels in sequences { total = LogSpace.logAdd(total, CTCLikelihood.logLikelihood(labels: labels, logProbs: m, blank: 0)) }
+        // The rows are Float log-softmaxes: each sums to one within about 1e-7.
+        XCTAssertEqual(total, 0, accuracy: 1e-5)
+    }
+
+    func testBlankElsewhereAndTooFewFrames() {
+        // Blank in the last column: the same matrix with columns rotated gives the same value.
+        let m = randomLogProbs(frames: 6, classes: 3, seed: 11)
+        var rotated = FeatureMatrix(rows: 6, columns: 3)
+        for t in 0..<6 { for c in 0..<3 { rotated[t, (c + 2) % 3] = m[t, c] } } // class c → column (c + 2) % 3: blank at 2
+        XCTAssertEqual(CTCLikelihood.logLikelihood(labels: [1, 1, 2], logProbs: m, blank: 0),
+                       CTCLikelihood.logLikelihood(labels: [0, 0, 1], logProbs: rotated, blank: 2), accuracy: 1e-12)
+        // "aa" needs three frames (a blank between the repeats).
+        let two = randomLogProbs(frames: 2, classes: 2, seed: 3)
+        XCTAssertEqual(CTCLikelihood.logLikelihood(labels: [1, 1], logProbs: two, blank: 0), LogSpace.zero)
+        XCTAssertEqual(CTCLikelihood.logLikelihood(labels: [1, 1, 1], logProbs: two, blank: 0), LogSpace.zero)
+        XCTAssertEqual(CTCLikelihood.logLikelihood(labels: [1], logProbs: FeatureMatrix(rows: 0, columns: 2), blank: 0), LogSpace.zero)
+    }
+}
