@@ -32,7 +32,11 @@ public final class ModelEnsemble: @unchecked Sendable {
 
     /// The primary model and the ensemble its decoding defaults name.
     public convenience init(storedWith primary: RecognitionModel) throws {
-        try self.init(primary: primary, others: (primary.decoding.ensemble ?? []).compactMap { primary.resolve($0) })
+        let others = (primary.decoding.ensemble ?? []).compactMap { primary.resolve($0) }
+        for path in others where !FileManager.default.isReadableFile(atPath: path) {
+            throw RecognitionError.unsuitableInput(path: primary.path, reason: "the model is stored with the ensemble member \(path), which cannot be read; put it back beside the model, or read with --no-ensemble")
+        }
+        try self.init(primary: primary, others: others)
     }
 
     /// Whether there is more than one model.
