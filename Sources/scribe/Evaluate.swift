@@ -76,6 +76,7 @@ extension Scribe {
             let makeWorker: () throws -> (String) throws -> String
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory), isDirectory.boolValue {
+                if !models.ensemble.isEmpty { throw ValidationError("--ensemble combines trained models; \(model) is a folder of posteriors") }
                 let decoder = try decoding.makeDecoder(posteriors: posteriors, wordTimings: false)
                 makeWorker = {
                     let recognizer = PrecomputedPosteriors(folder: model), local = decoder.copy()
