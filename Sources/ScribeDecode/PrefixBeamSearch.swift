@@ -57,7 +57,7 @@ public final class PrefixBeamSearch {
     // MARK: End of utterance
 
     /// `exp(logProb / frames)`, capped at 1; 0 when there is no score (an impossible alignment).
-    static func confidence(_ logProb: Double?, frames: Int) -> Double {
+    public static func confidence(_ logProb: Double?, frames: Int) -> Double {
         guard let logProb else { return 0 }
         return frames > 0 ? min(1, exp(logProb / Double(frames))) : 1
     }

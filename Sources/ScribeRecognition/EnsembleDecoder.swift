@@ -59,9 +59,7 @@ public final class EnsembleDecoder {
         let alignment = proposer.options.wordTimings ? try? ForcedAligner(alphabet: alphabet).align(labels: winner.labels, to: logProbs[0]) : nil
         winner.tokens = alignment?.tokens ?? []
         winner.words = alignment?.words ?? []
-        let frames = logProbs[0].rows
-        let score = alignment?.pathScore ?? acoustic
-        winner.confidence = score.isFinite ? (frames > 0 ? min(1, exp(score / Double(frames))) : 1) : 0
+        winner.confidence = PrefixBeamSearch.confidence(alignment?.pathScore ?? acoustic, frames: logProbs[0].rows)
         return winner
     }
 

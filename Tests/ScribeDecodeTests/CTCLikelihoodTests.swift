@@ -7,20 +7,7 @@ final class CTCLikelihoodTests: XCTestCase {
     /// path's probability: the definition the forward algorithm computes.
     func bruteForce(labels: [Int], m: FeatureMatrix) -> Double {
         var total = LogSpace.zero
-        var path = [Int](repeating: 0, count: m.rows)
-        func collapse(_ p: [Int]) -> [Int] {
-            var out: [Int] = []; var prev = -1
-            for c in p { if c != prev && c != 0 { out.append(c) }; prev = c }
-            return out
-        }
-        func visit(_ t: Int, _ score: Double) {
-            if t == m.rows {
-                if collapse(path) == labels { total = LogSpace.logAdd(total, score) }
-                return
-            }
-            for c in 0..<m.columns { path[t] = c; visit(t + 1, score + Double(m[t, c])) }
-        }
-        visit(0, 0)
+        forEachPath(spelling: labels, through: m) { _, score in total = LogSpace.logAdd(total, score) }
         return total
     }
 

@@ -6,20 +6,9 @@ final class ForcedAlignerTests: XCTestCase {
     /// The best path that collapses to `labels`, by enumerating all classes^frames paths.
     func bruteForceBest(labels: [Int], m: FeatureMatrix) -> (score: Double, path: [Int])? {
         var best: (Double, [Int])?
-        var path = [Int](repeating: 0, count: m.rows)
-        func collapse(_ p: [Int]) -> [Int] {
-            var out: [Int] = []; var prev = -1
-            for c in p { if c != prev && c != 0 { out.append(c) }; prev = c }
-            return out
+        forEachPath(spelling: labels, through: m) { path, score in
+            if best == nil || score > best!.0 { best = (score, path) }
         }
-        func visit(_ t: Int, _ score: Double) {
-            if t == m.rows {
-                if collapse(path) == labels, best == nil || score > best!.0 { best = (score, path) }
-                return
-            }
-            for c in 0..<m.columns { path[t] = c; visit(t + 1, score + Double(m[t, c])) }
-        }
-        visit(0, 0)
         return best
     }
 
