@@ -1,4 +1,5 @@
 import Foundation
+import ScribeDecode
 
 /// A model and the models its decoding combines it with: the first member is the model
 /// named on the command line (its alphabet, decoding defaults and, for lines, the character
@@ -18,7 +19,7 @@ public final class ModelEnsemble: @unchecked Sendable {
         for path in others {
             let model = try RecognitionModel(path: path)
             guard model.alphabet == primary.alphabet else {
-                throw RecognitionError.badModel(path: path, reason: "its alphabet (\(model.alphabet.symbols.count) symbols) differs from that of \(primary.path) (\(primary.alphabet.symbols.count)); models of an ensemble must write the same symbols in the same order")
+                throw RecognitionError.unsuitableInput(path: path, reason: Self.alphabetMismatch(model.alphabet, primary.alphabet, primary: primary.path))
             }
             switch (model.input, primary.input) {
             case (.line, .line), (.audio, .audio): break
@@ -28,6 +29,18 @@ public final class ModelEnsemble: @unchecked Sendable {
             members.append(model)
         }
         self.members = members
+    }
+
+    /// Why a member's alphabet cannot join the primary's, naming the symbols that differ.
+    static func alphabetMismatch(_ member: Alphabet, _ primary: Alphabet, primary path: String) -> String {
+        let quoted = { (symbols: [String]) in symbols.prefix(8).map { "\"\($0)\"" }.joined(separator: " ") + (symbols.count > 8 ? " …" : "") }
+        let mine = Set(member.symbols), theirs = Set(primary.symbols)
+        let extra = member.symbols.filter { !theirs.contains($0) }, missing = primary.symbols.filter { !mine.contains($0) }
+        var what = "its alphabet (\(member.symbols.count) symbols) differs from that of \(path) (\(primary.symbols.count))"
+        if !missing.isEmpty { what += "; it lacks \(quoted(missing))" }
+        if !extra.isEmpty { what += "; only it has \(quoted(extra))" }
+        if missing.isEmpty && extra.isEmpty { what += ": the same symbols in another order" }
+        return what + ". Members of an ensemble must write the same symbols in the same order: train them on the same manifests, or give each training config the same `data.alphabet` file."
     }
 
     /// The primary model and the ensemble its decoding defaults name.

@@ -113,7 +113,7 @@ final class RecognizeCLITests: XCTestCase {
         try FileManager.default.moveItem(atPath: member + ".away", toPath: member)
         let foreign = try scribe(["recognize", "--model", model, line, "--ensemble", "digit-strings"])
         XCTAssertNotEqual(foreign.status, 0)
-        XCTAssertTrue(foreign.err.contains("digit-strings") && foreign.err.contains("alphabet"), foreign.err)
+        XCTAssertTrue(foreign.err.contains("digit-strings") && foreign.err.contains("alphabet") && foreign.err.contains("lacks"), foreign.err)
         let cleared = try scribe(["model", "defaults", model, "--no-ensemble"])
         XCTAssertEqual(cleared.status, 0, cleared.err)
         XCTAssertFalse(try scribe(["model", "info", model]).out.contains("ensemble"))

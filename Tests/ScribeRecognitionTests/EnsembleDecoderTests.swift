@@ -86,4 +86,14 @@ final class EnsembleDecoderTests: XCTestCase {
         XCTAssertEqual(result.tokens.map(\.startFrame), [0, 2])
         XCTAssertEqual(result.tokens.map(\.endFrame), [1, 3])
     }
+
+    /// A member of another alphabet is refused with the symbols that differ and the fix.
+    func testAlphabetMismatchNamesTheSymbols() {
+        let primary = Alphabet(symbols: [" ", "a", "b", "é"])
+        let lacking = ModelEnsemble.alphabetMismatch(Alphabet(symbols: [" ", "a", "b", "c"]), primary, primary: "p.safetensors")
+        XCTAssertTrue(lacking.contains("lacks \"é\"") && lacking.contains("only it has \"c\""), lacking)
+        XCTAssertTrue(lacking.contains("p.safetensors") && lacking.contains("data.alphabet"), lacking)
+        let shuffled = ModelEnsemble.alphabetMismatch(Alphabet(symbols: [" ", "b", "a", "é"]), primary, primary: "p.safetensors")
+        XCTAssertTrue(shuffled.contains("another order") && !shuffled.contains("lacks"), shuffled)
+    }
 }
