@@ -25,6 +25,7 @@ extension Scribe {
             Example:
               scribe train corpora/digits/train.yaml
               scribe train corpora/digits/train.yaml --resume
+              scribe train corpora/poilus/train-final.yaml --seed 2 --output corpora/poilus/run-final-seed2
               scribe train corpora/poilus/train.yaml --preview augmented.png
             """)
 
@@ -42,6 +43,8 @@ extension Scribe {
         var output: String?
         @Option(help: "Override the configuration's number of epochs.")
         var epochs: Int?
+        @Option(help: "Override the configuration's model and data seeds (model.seed, training.seed): train another member of an ensemble from the same recipe.")
+        var seed: Int?
         @Option(help: ArgumentHelp("Draw six training inputs, each plain and then three times augmented, to this PNG and stop without training.",
                                    valueName: "png"))
         var preview: String?
@@ -49,6 +52,7 @@ extension Scribe {
         func validate() throws {
             if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be between 1 and 256 (got \(threads))") }
             if let epochs, !(1...100_000).contains(epochs) { throw ValidationError("--epochs must be between 1 and 100000 (got \(epochs))") }
+            if let seed, !(0...Int(Int32.max)).contains(seed) { throw ValidationError("--seed must be between 0 and \(Int32.max) (got \(seed))") }
         }
 
         func run() throws {
@@ -61,6 +65,7 @@ extension Scribe {
             var cfg = try TrainConfig.load(path: config)
             if let output { cfg.output = output }
             if let epochs { cfg.epochs = epochs }
+            if let seed { (cfg.modelSeed, cfg.seed) = (UInt64(seed), UInt64(seed)) }
             if let preview {
                 try PNGWriter.write(try AugmentationPreview.sheet(config: cfg), to: preview)
                 print("wrote \(preview): six training inputs, each plain and then three augmented draws")
@@ -85,6 +90,7 @@ extension Scribe {
             var cfg = try LineFinderConfig.load(path: config)
             if let output { cfg.output = output }
             if let epochs { cfg.steps = epochs * cfg.validateEvery }
+            if let seed { (cfg.modelSeed, cfg.seed) = (UInt64(seed), UInt64(seed)) }
             ComputeThreads.set(threads ?? Workers.availableCores)
             let trainer = LineFinderTrainer(config: cfg)
             trainer.resume = resume

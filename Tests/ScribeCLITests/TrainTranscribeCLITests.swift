@@ -83,6 +83,23 @@ final class TrainTranscribeCLITests: XCTestCase {
         XCTAssertTrue(nameless.err.contains("no model \"no-such-model\""), nameless.err)
     }
 
+    /// `--seed` trains another network from the same recipe: the same seed twice gives the
+    /// same weights, another seed other weights.
+    func testSeedOverride() throws {
+        let config = try TinyCorpus.writeConfig(folder: folder, output: "run", epochs: 1)
+        var weights: [String: Data] = [:]
+        for (output, seed) in [("s2", "2"), ("s2again", "2"), ("s5", "5")] {
+            let r = try scribe(["train", config, "--threads", "1", "--output", folder + "/" + output, "--seed", seed])
+            XCTAssertEqual(r.status, 0, r.err)
+            weights[output] = try Data(contentsOf: URL(fileURLWithPath: folder + "/\(output)/model.safetensors"))
+        }
+        XCTAssertEqual(weights["s2"], weights["s2again"])
+        XCTAssertNotEqual(weights["s2"], weights["s5"])
+        let bad = try scribe(["train", config, "--seed", "-1"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.err.contains("--seed"), bad.err)
+    }
+
     /// A training process killed with SIGKILL while it runs resumes with --resume and ends
     /// with every epoch in its metrics log.
     func testKillNineAndResume() throws {
@@ -98,6 +115,9 @@ final class TrainTranscribeCLITests: XCTestCase {
         let again = try scribe(["train", config, "--threads", "1"])
         XCTAssertNotEqual(again.status, 0)
         XCTAssertTrue(again.err.contains("pass --resume"), again.err)
+        let reseeded = try scribe(["train", config, "--threads", "1", "--resume", "--seed", "2"])
+        XCTAssertNotEqual(reseeded.status, 0)
+        XCTAssertTrue(reseeded.err.contains("another configuration"), reseeded.err)
         let resumed = try scribe(["train", config, "--threads", "1", "--resume"])
         XCTAssertEqual(resumed.status, 0, resumed.err)
         XCTAssertTrue(resumed.err.contains("resumed from"), resumed.err)
