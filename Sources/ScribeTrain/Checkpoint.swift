@@ -91,13 +91,23 @@ public enum Checkpoint {
         try model.save(network, to: path, parts: parts, extraMetadata: [stateKey: stateJSON, configKey: fingerprint])
     }
 
+    /// A short hash (64-bit FNV-1a, hexadecimal) of the fields a checkpoint must agree with.
+    static func fingerprint(of fields: [String]) -> String {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in fields.joined(separator: "\u{0}").utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+        return String(h, radix: 16)
+    }
+
+    /// Why resuming from a checkpoint of another configuration is refused.
+    static let otherConfiguration = "was written for another configuration (architecture, alphabet, front end or data changed); start a new run in another output folder, or restore the configuration"
+
     /// Loads a checkpoint into `network` and `optimizer` (which must have the checkpoint's
     /// architecture) and returns the training state. `fingerprint` must match the one the
     /// checkpoint was written with: resuming under another configuration is refused.
     public static func restore(from path: String, into network: Layer, optimizer: Adam, fingerprint: String) throws -> TrainingState {
         let loaded = try ModelFile.load(path: path)
         guard loaded.metadata[configKey] == fingerprint else {
-            throw TrainError.checkpoint(path: path, reason: "was written for another configuration (architecture, alphabet, front end or data changed); start a new run in another output folder, or restore the configuration")
+            throw TrainError.checkpoint(path: path, reason: otherConfiguration)
         }
         guard let json = loaded.metadata[stateKey],
               let state = try? JSONDecoder().decode(TrainingState.self, from: Data(json.utf8)) else {

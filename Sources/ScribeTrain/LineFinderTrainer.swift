@@ -45,7 +45,7 @@ public final class LineFinderTrainer {
         var state = State()
         var metrics: [EpochMetrics] = []
         if resume {
-            state = try Self.restore(checkpointPath, network: network, optimizer: adam)
+            state = try Self.restore(checkpointPath, network: network, optimizer: adam, fingerprint: Self.fingerprint(c))
             metrics = try EpochMetrics.readLog(logPath).filter { $0.step <= state.step }
             log("resuming at step \(state.step) of \(c.steps)")
         }
@@ -100,7 +100,7 @@ public final class LineFinderTrainer {
             try EpochMetrics.writeLog(metrics, to: logPath)
             try PNGWriter.write(TrainingCurve.render(metrics, title: "\(c.name): line finder", labels: ("missed", "extra"),
                                                     xLabel: "validation (every \(c.validateEvery) steps)"), to: c.output + "/curve.png")
-            try Self.checkpoint(checkpointPath, finder: finder, optimizer: adam, state: state)
+            try Self.checkpoint(checkpointPath, finder: finder, optimizer: adam, state: state, fingerprint: Self.fingerprint(c))
             bar.finish()
             bar = ProgressBar(total: min(c.validateEvery, c.steps - state.step), label: "train", force: forceProgress)
             log(String(format: "step %d: loss %.4f, validation recall %.1f%%, precision %.1f%%, %@ elapsed%@",
@@ -137,15 +137,31 @@ public final class LineFinderTrainer {
         }
     }
 
-    static func checkpoint(_ path: String, finder: LineFinder, optimizer: Adam, state: State) throws {
+    static let stateKey = "scribe.line_finder.state", fingerprintKey = "scribe.line_finder.fingerprint"
+
+    /// What a checkpoint must agree with to be resumed: the network, the pages, the crops
+    /// and the seeds (not the step count or the learning-rate schedule, which may change).
+    static func fingerprint(_ c: LineFinderConfig) -> String {
+        Checkpoint.fingerprint(of: ["\(c.widths)", "\(c.workingSide)", "\(c.modelSeed)", "\(c.seed)", "\(c.batch)", "\(c.crop)",
+                                    c.trainPages, "\(c.augmentation)"])
+    }
+
+    static func checkpoint(_ path: String, finder: LineFinder, optimizer: Adam, state: State, fingerprint: String) throws {
         var file = finder.encoded()
         for (k, v) in optimizer.stateTensors() { file.tensors["adam." + k] = v }
-        file.metadata["scribe.line_finder.state"] = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
+        file.metadata[stateKey] = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
+        file.metadata[fingerprintKey] = fingerprint
         try file.write(to: path)
     }
 
-    static func restore(_ path: String, network: LineFinderNetwork, optimizer: Adam) throws -> State {
+    /// Loads a checkpoint into `network` and `optimizer`. A checkpoint written for another
+    /// configuration is refused; one written before checkpoints carried a fingerprint is
+    /// resumed unchecked.
+    static func restore(_ path: String, network: LineFinderNetwork, optimizer: Adam, fingerprint: String) throws -> State {
         let file = try SafeTensors.load(path: path)
+        if let written = file.metadata[fingerprintKey], written != fingerprint {
+            throw TrainError.checkpoint(path: path, reason: Checkpoint.otherConfiguration)
+        }
         let restored = try LineFinder.decode(file, source: path)
         guard restored.network.widths == network.widths else {
             throw SafeTensorsError.mismatch(source: path, reason: "the checkpoint's widths \(restored.network.widths) differ from the configuration's \(network.widths)")
@@ -154,7 +170,7 @@ public final class LineFinderTrainer {
         var adam: [String: Tensor] = [:]
         for (k, v) in file.tensors where k.hasPrefix("adam.") { adam[String(k.dropFirst(5))] = v }
         try optimizer.restore(stateTensors: adam, source: path)
-        guard let json = file.metadata["scribe.line_finder.state"], let state = try? JSONDecoder().decode(State.self, from: Data(json.utf8)) else {
+        guard let json = file.metadata[stateKey], let state = try? JSONDecoder().decode(State.self, from: Data(json.utf8)) else {
             throw SafeTensorsError.mismatch(source: path, reason: "training state missing from the checkpoint")
         }
         return state

@@ -398,12 +398,10 @@ public final class Trainer {
     /// What a checkpoint must agree with to be resumed: everything that shapes the model,
     /// its inputs and the data order (not the epoch count, which may be raised).
     static func fingerprint(config: TrainConfig, spec: String, alphabet: Alphabet) -> String {
-        let text = [spec, alphabet.symbols.joined(separator: "\u{1}"), (try? config.frontEndJSON()) ?? "",
-                    "\(config.seed)", "\(config.modelSeed)", "\(config.batchSeconds)", "\(config.maxBatch)",
-                    config.trainManifests.joined(separator: "\u{1}"), "\(config.augmentation)", config.lineFrontEnd == nil ? "" : "\(config.lineAugmentation)"].joined(separator: "\u{0}")
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
-        return String(h, radix: 16)
+        Checkpoint.fingerprint(of: [spec, alphabet.symbols.joined(separator: "\u{1}"), (try? config.frontEndJSON()) ?? "",
+                                    "\(config.seed)", "\(config.modelSeed)", "\(config.batchSeconds)", "\(config.maxBatch)",
+                                    config.trainManifests.joined(separator: "\u{1}"), "\(config.augmentation)",
+                                    config.lineFrontEnd == nil ? "" : "\(config.lineAugmentation)"])
     }
 
     /// Peak resident memory of this process (VmHWM), in MB.

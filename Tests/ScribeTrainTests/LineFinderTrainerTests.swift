@@ -102,6 +102,20 @@ final class LineFinderTrainerTests: XCTestCase {
         more.log = { _ in }
         XCTAssertEqual(try more.run().steps, 60)
         XCTAssertEqual(try EpochMetrics.readLog(folder + "/run/metrics.jsonl").map(\.step), [20, 40, 60])
+
+        // The checkpoint of another seed or network is not resumed.
+        var reseeded = try config(steps: 80)
+        reseeded.seed = 2
+        var wider = try config(steps: 80)
+        wider.widths = [4, 4, 8, 16]
+        for changed in [reseeded, wider] {
+            let other = LineFinderTrainer(config: changed)
+            other.resume = true
+            other.log = { _ in }
+            XCTAssertThrowsError(try other.run()) { error in
+                XCTAssertTrue("\(error)".contains("checkpoint.safetensors: was written for another configuration"), "\(error)")
+            }
+        }
     }
 
     /// Trained a little longer, the tiny finder finds the lines of a synthetic page it never
