@@ -7,7 +7,7 @@ import XCTest
 final class BadInputTests: XCTestCase {
     var dir: URL!
 
-    override func setUpWithError() throws { dir = try temporaryFolder() }
+    override func setUpWithError() throws { dir = try temporaryFolder(for: self) }
 
     func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
 

@@ -12,7 +12,7 @@ final class DecodingTests: XCTestCase {
     }
 
     func testEveryEncodingRoundTrips() throws {
-        let dir = try temporaryFolder()
+        let dir = try temporaryFolder(for: self)
         let samples = tone(rate: 16_000)
         // Largest error allowed per encoding: half a quantization step for PCM, exact for float,
         // and a loose bound for lossy Vorbis (checked by SNR instead).
@@ -37,7 +37,7 @@ final class DecodingTests: XCTestCase {
     }
 
     func testInfoReportsHeader() throws {
-        let dir = try temporaryFolder()
+        let dir = try temporaryFolder(for: self)
         let path = dir.appendingPathComponent("stereo.flac").path
         var stereo: [Float] = []
         for i in 0..<8000 {
@@ -55,7 +55,7 @@ final class DecodingTests: XCTestCase {
     }
 
     func testStereoIsAveragedToMono() throws {
-        let dir = try temporaryFolder()
+        let dir = try temporaryFolder(for: self)
         let path = dir.appendingPathComponent("stereo.wav").path
         let left: [Float] = [0.5, 0.25, -0.5, 0], right: [Float] = [0.25, 0.25, 0.5, -1]
         try AudioWriter.write(zip(left, right).flatMap { [$0, $1] }, sampleRate: 8000, channels: 2, encoding: .wavFloat, to: path)

@@ -11,7 +11,7 @@ final class StreamingTests: XCTestCase {
     }
 
     func testFileStreamingEqualsInMemoryAnalysisOnAnyThreadCount() throws {
-        let dir = try temporaryFolder()
+        let dir = try temporaryFolder(for: self)
         let path = dir.appendingPathComponent("long.wav").path
         let samples = signal(16_000 * 7 + 123)  // several 16,384-frame decoding blocks, ragged end
         try AudioWriter.write(samples, sampleRate: 16_000, encoding: .wavFloat, to: path)

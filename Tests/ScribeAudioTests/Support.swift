@@ -8,10 +8,11 @@ let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appen
 
 func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
 
-/// A fresh temporary folder for one test.
-func temporaryFolder() throws -> URL {
+/// A fresh temporary folder for one test, removed when the test ends.
+func temporaryFolder(for test: XCTestCase) throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("scribe-tests-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
     return url
 }
 

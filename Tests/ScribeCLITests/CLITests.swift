@@ -16,6 +16,8 @@ final class CLITests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     }
 
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
     let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../ScribeAudioTests/Fixtures").standardized
 

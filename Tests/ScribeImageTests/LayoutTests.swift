@@ -74,6 +74,7 @@ final class LayoutXMLTests: XCTestCase {
     func write(_ text: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("layout-\(UUID().uuidString).xml").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
         return path
     }
 
