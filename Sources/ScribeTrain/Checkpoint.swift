@@ -99,7 +99,7 @@ public enum Checkpoint {
     }
 
     /// Why resuming from a checkpoint of another configuration is refused.
-    static let otherConfiguration = "was written for another configuration (architecture, alphabet, front end or data changed); start a new run in another output folder, or restore the configuration"
+    static let otherConfiguration = "was written for another configuration (its network, alphabet, front end, data or seeds differ); start a new run in another output folder, or restore the configuration"
 
     /// Loads a checkpoint into `network` and `optimizer` (which must have the checkpoint's
     /// architecture) and returns the training state. `fingerprint` must match the one the
