@@ -99,7 +99,7 @@ extension Scribe {
             }
             if let write {
                 for (name, lines) in texts {
-                    try (lines.joined(separator: "\n") + "\n").write(toFile: write + "/scribe_\(name).txt", atomically: true, encoding: .utf8)
+                    try AtomicFile.write(lines.joined(separator: "\n") + "\n", to: write + "/scribe_\(name).txt")
                 }
             }
             if output.isJSON { try printJSON(rows); return }
@@ -114,10 +114,10 @@ extension Scribe {
         func writeInputs(_ dir: String, inputs: [(FeatureMatrix, String)], symbols: [String], corpus: [[String]], arpa: String) throws {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             for (i, input) in inputs.enumerated() { try Npy.write(input.0, to: dir + String(format: "/utt%03d.npy", i)) }
-            try (symbols.joined(separator: "\n") + "\n").write(toFile: dir + "/alphabet.txt", atomically: true, encoding: .utf8)
-            try (inputs.map(\.1).joined(separator: "\n") + "\n").write(toFile: dir + "/spelled.txt", atomically: true, encoding: .utf8)
-            try (corpus.map { $0.joined(separator: " ") }.joined(separator: "\n") + "\n").write(toFile: dir + "/corpus.txt", atomically: true, encoding: .utf8)
-            try arpa.write(toFile: dir + "/lm4.arpa", atomically: true, encoding: .utf8)
+            try AtomicFile.write(symbols.joined(separator: "\n") + "\n", to: dir + "/alphabet.txt")
+            try AtomicFile.write(inputs.map(\.1).joined(separator: "\n") + "\n", to: dir + "/spelled.txt")
+            try AtomicFile.write(corpus.map { $0.joined(separator: " ") }.joined(separator: "\n") + "\n", to: dir + "/corpus.txt")
+            try AtomicFile.write(arpa, to: dir + "/lm4.arpa")
         }
     }
 
@@ -147,8 +147,8 @@ extension Scribe {
             }
             if let write {
                 try FileManager.default.createDirectory(atPath: write, withIntermediateDirectories: true)
-                try (refs.joined(separator: "\n") + "\n").write(toFile: write + "/ref.txt", atomically: true, encoding: .utf8)
-                try (hyps.joined(separator: "\n") + "\n").write(toFile: write + "/hyp.txt", atomically: true, encoding: .utf8)
+                try AtomicFile.write(refs.joined(separator: "\n") + "\n", to: write + "/ref.txt")
+                try AtomicFile.write(hyps.joined(separator: "\n") + "\n", to: write + "/hyp.txt")
             }
             let list = zip(refs, hyps).enumerated().map { UtterancePair(id: "\($0.offset)", reference: $0.element.0, hypothesis: $0.element.1) }
             var rows: [[String: Any]] = []

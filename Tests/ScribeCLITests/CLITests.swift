@@ -73,7 +73,7 @@ final class CLITests: XCTestCase {
     /// "Error: cannot write PATH: ...", nothing half-printed on standard output.
     func testOutputPathsAreCheckedFirst() throws {
         let text = dir.appendingPathComponent("ref.txt").path
-        try "a b c\n".write(toFile: text, atomically: true, encoding: .utf8)
+        try "a b c\n".write(toFile: text, atomically: false, encoding: .utf8)
         let missing = dir.appendingPathComponent("no/such/folder").path
         try TinyCorpus.write("w", count: 1, seed: 1, in: dir.path)
         let wav = dir.appendingPathComponent("wav/w-0.wav").path
@@ -133,7 +133,7 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(Array(png.out.prefix(4)), [0x89, 0x50, 0x4E, 0x47], png.err)
 
         let ref = dir.appendingPathComponent("ref.txt").path
-        try "a b c\nd e\n".write(toFile: ref, atomically: true, encoding: .utf8)
+        try "a b c\nd e\n".write(toFile: ref, atomically: false, encoding: .utf8)
         let score = try ScribeProcess.run(["score", "--ref", ref, "--hyp", "-", "-o", "-"], input: Data("a x c\nd e\n".utf8))
         XCTAssertEqual(score.status, 0, score.err)
         XCTAssertTrue(score.out.contains("HYP: standard input"), score.out)
@@ -147,7 +147,7 @@ final class CLITests: XCTestCase {
     func testFeaturesOfSeveralFiles() throws {
         let wav = fixtures.appendingPathComponent("short16k.wav").path
         let bad = dir.appendingPathComponent("bad.wav").path
-        try "not audio".write(toFile: bad, atomically: true, encoding: .utf8)
+        try "not audio".write(toFile: bad, atomically: false, encoding: .utf8)
         let copy = dir.appendingPathComponent("copy.wav").path
         try FileManager.default.copyItem(atPath: wav, toPath: copy)
         let out = dir.appendingPathComponent("npy")

@@ -19,7 +19,7 @@ final class DecodeScoreCLITests: XCTestCase {
     }
 
     func write(_ text: String, _ name: String) throws {
-        try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        try text.write(to: dir.appendingPathComponent(name), atomically: false, encoding: .utf8)
     }
 
     /// Probabilities spelling `path` (class indices), 0.9 on the path.

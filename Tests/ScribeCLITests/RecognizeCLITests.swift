@@ -36,7 +36,7 @@ final class RecognizeCLITests: XCTestCase {
         let model = folder + "/run/model.safetensors"
 
         // Several images in parallel; a missing file, a non-image and a huge PNG fail alone.
-        try "not a picture".write(toFile: folder + "/bad.png", atomically: true, encoding: .utf8)
+        try "not a picture".write(toFile: folder + "/bad.png", atomically: false, encoding: .utf8)
         let files = [folder + "/png/valid-0.png", folder + "/missing.png", folder + "/png/valid-1.png", folder + "/bad.png"]
         let r = try scribe(["recognize", "--model", model, "--format", "json"] + files)
         XCTAssertEqual(r.status, 1)
@@ -131,7 +131,7 @@ final class RecognizeCLITests: XCTestCase {
             "<TextLine ID=\"t\(i)\" HPOS=\"\(b.x0)\" VPOS=\"\(b.y0)\" WIDTH=\"\(b.width)\" HEIGHT=\"\(b.height)\"><String CONTENT=\"x\"/></TextLine>"
         }
         try "<alto><Layout><Page><PrintSpace><TextBlock>\(altoLines.joined())</TextBlock></PrintSpace></Page></Layout></alto>"
-            .write(toFile: layout, atomically: true, encoding: .utf8)
+            .write(toFile: layout, atomically: false, encoding: .utf8)
 
         // Plain text: one line per text line, in the layout's order, close to the truth.
         let text = try scribe(["recognize", "--model", model, page, "--layout", layout, "--threads", "2"])
@@ -181,8 +181,8 @@ final class RecognizeCLITests: XCTestCase {
                 + truth[i].split(separator: " ").map { "<String CONTENT=\"\($0)\"/>" }.joined(separator: "<SP/>") + "</TextLine>"
         }
         try "<alto><Layout><Page><PrintSpace><TextBlock>\(truthLines.joined())</TextBlock></PrintSpace></Page></Layout></alto>"
-            .write(toFile: folder + "/page.xml", atomically: true, encoding: .utf8)
-        try "image\tlayout\npage.png\tpage.xml\n".write(toFile: folder + "/pages.tsv", atomically: true, encoding: .utf8)
+            .write(toFile: folder + "/page.xml", atomically: false, encoding: .utf8)
+        try "image\tlayout\npage.png\tpage.xml\n".write(toFile: folder + "/pages.tsv", atomically: false, encoding: .utf8)
         let scored = try scribe(["evaluate", "--model", model, "--pages", folder + "/pages.tsv", "--finder", "layout", "--format", "json"])
         XCTAssertEqual(scored.status, 0, scored.err)
         let total = (try JSONSerialization.jsonObject(with: Data(scored.out.utf8)) as! [String: Any])["total"] as! [String: Any]

@@ -28,7 +28,7 @@ final class TrainTranscribeCLITests: XCTestCase {
         let model = folder + "/run/model.safetensors"
 
         // Several files in parallel; a missing and a non-audio file fail alone.
-        try "not audio".write(toFile: folder + "/bad.wav", atomically: true, encoding: .utf8)
+        try "not audio".write(toFile: folder + "/bad.wav", atomically: false, encoding: .utf8)
         let files = [folder + "/wav/valid-0.wav", folder + "/missing.wav", folder + "/wav/valid-1.wav", folder + "/bad.wav"]
         let r = try scribe(["transcribe", "--model", model, "--format", "json"] + files)
         XCTAssertEqual(r.status, 1)
@@ -64,7 +64,7 @@ final class TrainTranscribeCLITests: XCTestCase {
         // A character LM stored with the model as a decoding default, relative to the model's folder.
         let texts = try String(contentsOfFile: folder + "/train.tsv", encoding: .utf8).split(separator: "\n").dropFirst()
             .map { $0.split(separator: "\t")[2] }.joined(separator: "\n")
-        try texts.write(toFile: folder + "/run/text.txt", atomically: true, encoding: .utf8)
+        try texts.write(toFile: folder + "/run/text.txt", atomically: false, encoding: .utf8)
         XCTAssertEqual(try scribe(["lm", "build", "--unit", "char", "--order", "3", folder + "/run/text.txt", "-o", folder + "/run/lm.arpa"]).status, 0)
         let stored = try scribe(["model", "defaults", model, "--lm", folder + "/run/lm.arpa", "--alpha", "0.3", "--beta", "0.5"])
         XCTAssertEqual(stored.status, 0, stored.err)
@@ -127,7 +127,7 @@ final class TrainTranscribeCLITests: XCTestCase {
 
     func testConfigErrorsAreClear() throws {
         let path = folder + "/bad.yaml"
-        try "data: {train: train.tsv, valid: valid.tsv}\ntraining: {epochs: 2, lerning_rate: 0.1}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "data: {train: train.tsv, valid: valid.tsv}\ntraining: {epochs: 2, lerning_rate: 0.1}\n".write(toFile: path, atomically: false, encoding: .utf8)
         let r = try scribe(["train", path])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.err.contains("bad.yaml: training.lerning_rate: unknown field"), r.err)

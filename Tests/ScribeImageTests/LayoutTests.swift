@@ -73,7 +73,7 @@ final class PageSegmenterTests: XCTestCase {
 final class LayoutXMLTests: XCTestCase {
     func write(_ text: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("layout-\(UUID().uuidString).xml").path
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
         addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
         return path
     }

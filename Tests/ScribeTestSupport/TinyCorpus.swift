@@ -46,7 +46,7 @@ public enum TinyCorpus {
             rows.append("\(name)-\(i)\t\(file)\t\(text)")
         }
         let path = folder + "/\(name).tsv"
-        try (rows + extraRows).joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try (rows + extraRows).joined(separator: "\n").write(toFile: path, atomically: false, encoding: .utf8)
         return path
     }
 
@@ -88,7 +88,7 @@ public enum TinyCorpus {
         \(augment ?? "  speed: []\n  gain_db: []\n  noise_probability: 0\n  time_masks: 0\n  frequency_masks: 0")
         """
         let path = folder + "/" + name
-        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        try yaml.write(toFile: path, atomically: false, encoding: .utf8)
         return path
     }
 

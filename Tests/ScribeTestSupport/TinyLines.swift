@@ -64,7 +64,7 @@ public enum TinyLines {
             rows.append("\(name)-\(i)\t\(file)\t\(text)")
         }
         let path = folder + "/\(name).tsv"
-        try rows.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        try rows.joined(separator: "\n").write(toFile: path, atomically: false, encoding: .utf8)
         return path
     }
 
@@ -99,7 +99,7 @@ public enum TinyLines {
           decoder: greedy
         """
         let path = folder + "/" + name
-        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        try yaml.write(toFile: path, atomically: false, encoding: .utf8)
         return path
     }
 }

@@ -21,11 +21,11 @@ final class LineFinderTrainerTests: XCTestCase {
             let texts = (0..<4).map { _ in TinyLines.randomText(&g) + " " + TinyLines.randomText(&g) }
             let (page, boxes) = TinyLines.page(texts, generator: &g)
             try PNGWriter.write(page, to: "\(folder)/page\(i).png")
-            try Self.alto(page, boxes: boxes).write(toFile: "\(folder)/page\(i).xml", atomically: true, encoding: .utf8)
+            try Self.alto(page, boxes: boxes).write(toFile: "\(folder)/page\(i).xml", atomically: false, encoding: .utf8)
             rows.append("page\(i).png\tpage\(i).xml")
         }
-        try (rows.prefix(4).joined(separator: "\n") + "\n").write(toFile: folder + "/train.tsv", atomically: true, encoding: .utf8)
-        try ([rows[0], rows[4]].joined(separator: "\n") + "\n").write(toFile: folder + "/valid.tsv", atomically: true, encoding: .utf8)
+        try (rows.prefix(4).joined(separator: "\n") + "\n").write(toFile: folder + "/train.tsv", atomically: false, encoding: .utf8)
+        try ([rows[0], rows[4]].joined(separator: "\n") + "\n").write(toFile: folder + "/valid.tsv", atomically: false, encoding: .utf8)
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: folder) }
@@ -74,7 +74,7 @@ final class LineFinderTrainerTests: XCTestCase {
         augment:
           scale: [0.8, 1.25]
         """
-        try yaml.write(toFile: folder + "/lines.yaml", atomically: true, encoding: .utf8)
+        try yaml.write(toFile: folder + "/lines.yaml", atomically: false, encoding: .utf8)
         XCTAssertTrue(LineFinderConfig.isLineFinderConfig(folder + "/lines.yaml"))
         return try LineFinderConfig.load(path: folder + "/lines.yaml")
     }
@@ -141,18 +141,18 @@ final class LineFinderTrainerTests: XCTestCase {
 
     func testBadConfigurationsAndManifestsAreNamed() throws {
         func failure(_ yaml: String) -> String {
-            try? yaml.write(toFile: folder + "/bad.yaml", atomically: true, encoding: .utf8)
+            try? yaml.write(toFile: folder + "/bad.yaml", atomically: false, encoding: .utf8)
             do { _ = try LineFinderConfig.load(path: folder + "/bad.yaml"); return "" } catch { return "\(error)" }
         }
         XCTAssertTrue(failure("task: lines\ndata: {valid: v.tsv}").contains("data.train"))
         XCTAssertTrue(failure("task: lines\ndata: {train: t.tsv, valid: v.tsv}\ntraining: {crop: 100}").contains("multiple of 16"))
         XCTAssertTrue(failure("task: lines\ndata: {train: t.tsv, valid: v.tsv}\nmodel: {widths: [1, 2]}").contains("four channel counts"))
         XCTAssertTrue(failure("task: lines\ndata: {train: t.tsv, valid: v.tsv}\nshuffle: true").contains("unknown field"))
-        try "path\tfile\n".write(toFile: folder + "/wrong.tsv", atomically: true, encoding: .utf8)
+        try "path\tfile\n".write(toFile: folder + "/wrong.tsv", atomically: false, encoding: .utf8)
         XCTAssertThrowsError(try LineFinderTrainer.loadPages(folder + "/wrong.tsv", workingSide: 256, keepOriginal: false)) { error in
             XCTAssertTrue("\(error)".contains("image and layout"), "\(error)")
         }
-        try "image\tlayout\nmissing.png\tpage0.xml\n".write(toFile: folder + "/missing.tsv", atomically: true, encoding: .utf8)
+        try "image\tlayout\nmissing.png\tpage0.xml\n".write(toFile: folder + "/missing.tsv", atomically: false, encoding: .utf8)
         XCTAssertThrowsError(try LineFinderTrainer.loadPages(folder + "/missing.tsv", workingSide: 256, keepOriginal: false)) { error in
             XCTAssertTrue("\(error)".contains("missing.png"), "\(error)")
         }

@@ -30,7 +30,7 @@ final class LineTrainerTests: XCTestCase {
         XCTAssertEqual(config.lineFrontEnd?.normalization.sparseInk, true, "new configurations use the sparse-ink black point")
         let yaml = try String(contentsOfFile: folder + "/lines.yaml", encoding: .utf8)
         try yaml.replacingOccurrences(of: "height: 16", with: "height: 16\n  sparse_ink: false")
-            .write(toFile: folder + "/plain.yaml", atomically: true, encoding: .utf8)
+            .write(toFile: folder + "/plain.yaml", atomically: false, encoding: .utf8)
         XCTAssertEqual(try TrainConfig.load(path: folder + "/plain.yaml").lineFrontEnd?.normalization.sparseInk, false)
         let summary = try Trainer(config: config, options: quiet()).run()
         XCTAssertLessThan(summary.bestCER, 0.1, "validation CER after 30 epochs")
@@ -124,7 +124,7 @@ final class LineTrainerTests: XCTestCase {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         for (bad, expect) in [("  height: 16", "  height: 16\n  n_mels: 40"), ("  height: 16", "  height: 4"),
                               ("  rotation: 1", "  rotation: 1\n  speed: [0.9, 1.1]")] {
-            try text.replacingOccurrences(of: bad, with: expect).write(toFile: path, atomically: true, encoding: .utf8)
+            try text.replacingOccurrences(of: bad, with: expect).write(toFile: path, atomically: false, encoding: .utf8)
             XCTAssertThrowsError(try TrainConfig.load(path: path), expect)
         }
     }

@@ -144,7 +144,7 @@ final class TrainerTests: XCTestCase {
         let config = try TinyCorpus.config(folder: folder, output: "run", epochs: 1, extra: "")
         var withAlphabet = config
         let alphabetPath = folder + "/alphabet.txt"
-        try " \na\nb\nc\n".write(toFile: alphabetPath, atomically: true, encoding: .utf8)
+        try " \na\nb\nc\n".write(toFile: alphabetPath, atomically: false, encoding: .utf8)
         withAlphabet.alphabetFile = alphabetPath
         XCTAssertThrowsError(try Trainer(config: withAlphabet, options: quiet()).run()) { error in
             let text = "\(error)"
