@@ -41,11 +41,11 @@ public final class LineFinderTrainer {
         let schedule = WarmUp(steps: c.warmupSteps, then: CosineDecay(base: Float(c.learningRate), minimum: Float(c.minLearningRate),
                                                                      totalSteps: max(1, c.steps - c.warmupSteps)))
         let checkpointPath = c.output + "/checkpoint.safetensors", modelPath = c.output + "/model.safetensors"
-        let logPath = c.output + "/metrics.jsonl"
+        let logPath = c.output + "/metrics.jsonl", fingerprint = Self.fingerprint(c)
         var state = State()
         var metrics: [EpochMetrics] = []
         if resume {
-            state = try Self.restore(checkpointPath, network: network, optimizer: adam, fingerprint: Self.fingerprint(c))
+            state = try Self.restore(checkpointPath, network: network, optimizer: adam, fingerprint: fingerprint)
             metrics = try EpochMetrics.readLog(logPath).filter { $0.step <= state.step }
             log("resuming at step \(state.step) of \(c.steps)")
         }
@@ -100,7 +100,7 @@ public final class LineFinderTrainer {
             try EpochMetrics.writeLog(metrics, to: logPath)
             try PNGWriter.write(TrainingCurve.render(metrics, title: "\(c.name): line finder", labels: ("missed", "extra"),
                                                     xLabel: "validation (every \(c.validateEvery) steps)"), to: c.output + "/curve.png")
-            try Self.checkpoint(checkpointPath, finder: finder, optimizer: adam, state: state, fingerprint: Self.fingerprint(c))
+            try Self.checkpoint(checkpointPath, finder: finder, optimizer: adam, state: state, fingerprint: fingerprint)
             bar.finish()
             bar = ProgressBar(total: min(c.validateEvery, c.steps - state.step), label: "train", force: forceProgress)
             log(String(format: "step %d: loss %.4f, validation recall %.1f%%, precision %.1f%%, %@ elapsed%@",
