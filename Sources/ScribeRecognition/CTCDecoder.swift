@@ -1,6 +1,7 @@
 import Foundation
 import ScribeCore
 import ScribeDecode
+import ScribeImage
 
 /// Which CTC decoder to run.
 public enum DecoderKind: String, Codable, CaseIterable, Sendable {
@@ -56,11 +57,21 @@ public struct DecodingSettings: Codable, Equatable, Sendable {
     public var ensemble: [String]?
     /// With an ensemble: transcripts each member's beam search proposes for rescoring.
     public var proposals: Int = 8
+    /// Handwriting: `LineView` specs of distortions each member also reads every line as
+    /// (test-time augmentation; nil: none).
+    public var views: [String]?
 
     public init() {}
 
+    /// The parsed `views`; `path` (the model file) names the file in errors.
+    public func lineViews(path: String) throws -> [LineView] {
+        do { return try (views ?? []).map { try LineView(spec: $0) } } catch let error as LineViewError {
+            throw RecognitionError.badModel(path: path, reason: "its stored decoding defaults hold an invalid \(error.description)")
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
-        case decoder, beam, prune, topK = "top_k", nBest = "n_best", alpha, beta, unkPenalty = "unk_penalty", lmUnit = "lm_unit", lm, lexicon, ensemble, proposals
+        case decoder, beam, prune, topK = "top_k", nBest = "n_best", alpha, beta, unkPenalty = "unk_penalty", lmUnit = "lm_unit", lm, lexicon, ensemble, proposals, views
     }
 
     /// Missing keys take their defaults, so a model file may store only what it changes.
@@ -80,6 +91,7 @@ public struct DecodingSettings: Codable, Equatable, Sendable {
         lexicon = try c.decodeIfPresent(String.self, forKey: .lexicon)
         ensemble = try c.decodeIfPresent([String].self, forKey: .ensemble)
         proposals = try c.decodeIfPresent(Int.self, forKey: .proposals) ?? d.proposals
+        views = try c.decodeIfPresent([String].self, forKey: .views)
     }
 
     /// Checks the ranges, naming the option.

@@ -39,17 +39,22 @@ public final class LineReader {
     /// Pixels of the normalized line per output frame (the window step).
     public let columnsPerFrame: Int
 
+    /// Distortions of the normalized line each recognizer reads besides the line itself.
+    public let views: [LineView]
+
     public convenience init(recognizer: LineRecognizer, decoder: CTCDecoder, maxPixels: Int = 100_000_000) {
         self.init(recognizers: [recognizer], decoder: decoder, maxPixels: maxPixels)
     }
 
-    /// `decoder` decodes the primary's output, or proposes transcripts per member when there
-    /// are several recognizers (give it `DecodingSettings.proposals` as its n-best).
-    public init(recognizers: [LineRecognizer], decoder: CTCDecoder, maxPixels: Int = 100_000_000) {
+    /// `decoder` decodes the primary's output, or proposes transcripts per reading when
+    /// there are several recognizers or `views` (give it `DecodingSettings.proposals` as its
+    /// n-best): each recognizer reads the normalized line and each of its `views`.
+    public init(recognizers: [LineRecognizer], views: [LineView] = [], decoder: CTCDecoder, maxPixels: Int = 100_000_000) {
         precondition(!recognizers.isEmpty, "LineReader: give at least one recognizer")
         self.recognizers = recognizers
+        self.views = views
         self.decoder = decoder
-        ensemble = recognizers.count > 1 ? EnsembleDecoder(proposer: decoder) : nil
+        ensemble = recognizers.count > 1 || !views.isEmpty ? EnsembleDecoder(proposer: decoder) : nil
         reader = PNGReader(maxPixels: maxPixels)
         var layer: Layer? = recognizers[0].network
         while let s = layer as? Series { layer = s.layers.first }
@@ -65,17 +70,11 @@ public final class LineReader {
     public func read(_ image: GrayImage, path: String) throws -> LineTranscript {
         let frontEnd = recognizer.frontEnd
         let (line, report) = LineNormalizer(frontEnd.normalization).normalize(image)
-        let columns = frontEnd.columns(line)
-        let logProbs = try recognizer.logProbabilities(inputs: [columns])[0]
         let hypothesis: Hypothesis?
         if let ensemble {
-            // A member that normalizes lines as the primary does reads the same columns.
-            let others = try recognizers.dropFirst().map {
-                $0.frontEnd == frontEnd ? try $0.logProbabilities(inputs: [columns])[0] : try $0.logProbabilities(image: image)
-            }
-            hypothesis = try ensemble.decode([logProbs] + others, path: path)
+            hypothesis = try ensemble.decode(readings(image, primaryLine: line), path: path)
         } else {
-            hypothesis = try decoder.decode(logProbs, path: path).first
+            hypothesis = try decoder.decode(recognizer.logProbabilities(inputs: [frontEnd.columns(line)])[0], path: path).first
         }
         guard let best = hypothesis else {
             return LineTranscript(text: "", characters: [], confidence: 1, width: image.width, height: image.height)
@@ -91,5 +90,25 @@ public final class LineReader {
         }
         let confidence = characters.isEmpty ? 1 : characters.map(\.confidence).reduce(0, +) / Double(characters.count)
         return LineTranscript(text: best.text, characters: characters, confidence: confidence, width: image.width, height: image.height)
+    }
+
+    /// Every recognizer's log-probabilities for the line and for each view of it, the
+    /// primary's reading of the undistorted line first. Members that normalize lines alike
+    /// share the normalized line and its views; each member reads its views as one batch.
+    func readings(_ image: GrayImage, primaryLine: GrayImage) throws -> [FeatureMatrix] {
+        var inputs: [(frontEnd: LineFrontEnd, columns: [FeatureMatrix])] = []
+        var out: [FeatureMatrix] = []
+        for r in recognizers {
+            let columns: [FeatureMatrix]
+            if let shared = inputs.first(where: { $0.frontEnd == r.frontEnd }) {
+                columns = shared.columns
+            } else {
+                let line = inputs.isEmpty ? primaryLine : r.frontEnd.normalize(image)
+                columns = ([line] + views.map { $0.apply(line) }).map(r.frontEnd.columns)
+                inputs.append((r.frontEnd, columns))
+            }
+            out += try r.logProbabilities(inputs: columns)
+        }
+        return out
     }
 }

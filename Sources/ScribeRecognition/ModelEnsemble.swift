@@ -1,5 +1,6 @@
 import Foundation
 import ScribeDecode
+import ScribeImage
 
 /// A model and the models its decoding combines it with: the first member is the model
 /// named on the command line (its alphabet, decoding defaults and, for lines, the character
@@ -12,9 +13,17 @@ public final class ModelEnsemble: @unchecked Sendable {
     /// The primary model.
     public var primary: RecognitionModel { members[0] }
 
+    /// Distortions of each normalized line that every member reads besides the line itself
+    /// (handwriting models only).
+    public let views: [LineView]
+
     /// `primary` and the models at `others` (paths); each must share the primary's alphabet
-    /// and read the same kind of input.
-    public init(primary: RecognitionModel, others: [String]) throws {
+    /// and read the same kind of input. `views` (handwriting only) are read by every member.
+    public init(primary: RecognitionModel, others: [String], views: [LineView] = []) throws {
+        if !views.isEmpty, case .audio = primary.input {
+            throw RecognitionError.unsuitableInput(path: primary.path, reason: "views distort line images; a speech model reads audio. Leave out --view")
+        }
+        self.views = views
         var members = [primary]
         for path in others {
             let model = try RecognitionModel(path: path)
@@ -44,20 +53,26 @@ public final class ModelEnsemble: @unchecked Sendable {
     }
 
     /// The primary model and the ensemble its decoding defaults name.
-    public convenience init(storedWith primary: RecognitionModel) throws {
+    /// The primary model and the ensemble its decoding defaults name; `views` nil takes the
+    /// views the defaults name.
+    public convenience init(storedWith primary: RecognitionModel, views: [LineView]? = nil) throws {
         let others = (primary.decoding.ensemble ?? []).compactMap { primary.resolve($0) }
         for path in others where !FileManager.default.isReadableFile(atPath: path) {
             throw RecognitionError.unsuitableInput(path: primary.path, reason: "the model is stored with the ensemble member \(path), which cannot be read; put it back beside the model, or read with --no-ensemble")
         }
-        try self.init(primary: primary, others: others)
+        try self.init(primary: primary, others: others, views: views ?? primary.decoding.lineViews(path: primary.path))
     }
 
-    /// Whether there is more than one model.
-    public var isEnsemble: Bool { members.count > 1 }
+    /// Whether decoding combines several readings of an input (several models, or views).
+    public var isEnsemble: Bool { members.count > 1 || !views.isEmpty }
 
-    /// A line reader for one thread: each member's recognizer, and `decoder` (which should
-    /// propose several transcripts per member when there are several) for the combination.
+    /// Readings per input: members × (1 + views).
+    public var readings: Int { members.count * (1 + views.count) }
+
+    /// A line reader for one thread: each member's recognizer, the views, and `decoder`
+    /// (which should propose several transcripts per reading when there are several) for
+    /// the combination.
     public func makeLineReader(decoder: CTCDecoder, maxPixels: Int = 100_000_000) throws -> LineReader {
-        try LineReader(recognizers: members.map { try $0.makeLineRecognizer() }, decoder: decoder, maxPixels: maxPixels)
+        try LineReader(recognizers: members.map { try $0.makeLineRecognizer() }, views: views, decoder: decoder, maxPixels: maxPixels)
     }
 }

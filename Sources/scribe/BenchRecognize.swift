@@ -61,7 +61,7 @@ extension Scribe {
                              "decoder": decoder.settings.decoder.rawValue, "beam": decoder.settings.beam])
             }
             if bench.output.isJSON { try printJSON(rows); return }
-            print("\(trained.name)\(set.isEnsemble ? " (ensemble of \(set.members.count))" : "") on \(paths.count) lines, " + (decoder.settings.decoder == .beam ? "beam \(decoder.settings.beam)" : "greedy") + " decoding")
+            print("\(trained.name)\(set.members.count > 1 ? " (ensemble of \(set.members.count))" : "")\(set.views.isEmpty ? "" : " with \(set.views.count) view\(set.views.count == 1 ? "" : "s")") on \(paths.count) lines, " + (decoder.settings.decoder == .beam ? "beam \(decoder.settings.beam)" : "greedy") + " decoding")
             for r in rows {
                 print(String(format: "threads %d: %.3f s, %.1f lines/s", r["threads"] as! Int, r["seconds"] as! Double, r["lines_per_second"] as! Double))
             }

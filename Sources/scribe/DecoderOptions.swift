@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ScribeCore
 import ScribeDecode
+import ScribeImage
 import ScribeRecognition
 
 extension PosteriorDomain: ExpressibleByArgument {}
@@ -112,18 +113,33 @@ struct EnsembleOptions: ParsableArguments {
     var noEnsemble = false
     @Option(help: "Transcripts each model of an ensemble proposes (beam decoding; greedy proposes one). (default: the model's setting, else 8)")
     var proposals: Int?
+    @Option(name: .customLong("view"), help: ArgumentHelp("Handwriting: also read each line distorted this way, e.g. x0.9 (width ×0.9), y0.9 (height), s5 (shear 5°), b1 (bolder strokes; b-1 thinner) or x1.1b1; repeatable. Every model reads every view and the readings are combined like an ensemble's: slower, often more accurate. (default: the views the model ships with)", valueName: "spec"))
+    var views: [String] = []
+    @Flag(help: "Read each line only as normalized, without the views the model ships with.")
+    var noViews = false
 
     func validate() throws {
         if noEnsemble && !ensemble.isEmpty { throw ValidationError("--no-ensemble and --ensemble exclude each other") }
+        if noViews && !views.isEmpty { throw ValidationError("--no-views and --view exclude each other") }
         if let proposals, !(1...1_000).contains(proposals) { throw ValidationError("--proposals must be between 1 and 1000 (got \(proposals))") }
+        for spec in views {
+            do { _ = try LineView(spec: spec) } catch let error as LineViewError { throw ValidationError("--view: \(error.description)") }
+        }
+    }
+
+    /// The views given with --view, none with --no-views, else nil (the model's own).
+    func chosenViews() throws -> [LineView]? {
+        if noViews { return [] }
+        return views.isEmpty ? nil : try views.map { try LineView(spec: $0) }
     }
 
     /// `model` and the models to combine it with: those given with --ensemble, else those it
-    /// ships with (none with --no-ensemble).
+    /// ships with (none with --no-ensemble); and the views (--view, else the model's).
     func members(of model: RecognitionModel) throws -> ModelEnsemble {
-        if noEnsemble { return try ModelEnsemble(primary: model, others: []) }
-        if !ensemble.isEmpty { return try ModelEnsemble(primary: model, others: ensemble.map { try ModelLocator.locate($0) }) }
-        return try ModelEnsemble(storedWith: model)
+        let views = try chosenViews() ?? model.decoding.lineViews(path: model.path)
+        if noEnsemble { return try ModelEnsemble(primary: model, others: [], views: views) }
+        if !ensemble.isEmpty { return try ModelEnsemble(primary: model, others: ensemble.map { try ModelLocator.locate($0) }, views: views) }
+        return try ModelEnsemble(storedWith: model, views: views)
     }
 
     /// The decoder for `models`: `decoding` over the primary's defaults; for an ensemble it

@@ -85,6 +85,8 @@ extension Scribe {
             if let lm = decoding.lm { settings.lm = relative(lm); settings.lexicon = nil }
             if let lexicon = decoding.lexicon { settings.lexicon = relative(lexicon) }
             if models.noEnsemble { settings.ensemble = nil }
+            // A speech model refuses views when the ensemble is checked below.
+            if let views = try models.chosenViews() { settings.views = views.isEmpty ? nil : views.map(\.description) }
             if !models.ensemble.isEmpty {
                 guard case .line = m.input else {
                     throw ValidationError("--ensemble: only handwriting models keep an ensemble (scribe transcribe reads one model); give --ensemble to scribe evaluate instead")
@@ -92,7 +94,7 @@ extension Scribe {
                 settings.ensemble = try models.ensemble.map { relative(try ModelLocator.locate($0)) }
             }
             // The members load and match the model before they are stored.
-            _ = try ModelEnsemble(primary: m, others: (settings.ensemble ?? []).compactMap { m.resolve($0) })
+            _ = try ModelEnsemble(primary: m, others: (settings.ensemble ?? []).compactMap { m.resolve($0) }, views: settings.lineViews(path: m.path))
             // The decoder checks that the settings, LM and lexicon work with this model before they are stored.
             _ = try CTCDecoder(alphabet: m.alphabet, settings: settings, lm: m.resolve(settings.lm),
                                lexicon: m.resolve(settings.lexicon), domain: .logprob, wordTimings: false)

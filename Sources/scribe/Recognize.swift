@@ -47,7 +47,9 @@ extension Scribe {
             `scribe model defaults --ensemble`): every member reads the line, each proposes its \
             best transcripts (--proposals), and the transcript the members find most likely \
             together, with the language model, wins. --no-ensemble reads with the model alone, \
-            about twice as fast for a pair.
+            about twice as fast for a pair. --view adds distorted readings of each line (a \
+            little wider, narrower, sheared, bolder: test-time augmentation) that are combined \
+            the same way; each view costs one more network pass per model.
 
             Examples:
               scribe recognize line.png

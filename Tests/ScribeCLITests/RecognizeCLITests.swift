@@ -82,6 +82,34 @@ final class RecognizeCLITests: XCTestCase {
         XCTAssertEqual(info.status, 0, info.err)
         XCTAssertTrue(info.out.contains("Cr3x3,6 Mp2x2 W8s2"), info.out)
         try checkEnsemble(model: model, line: files[0], truth: truth)
+        try checkViews(model: model, line: files[0], truth: truth)
+    }
+
+    /// Views (test-time augmentation): given on the command line or stored with the model,
+    /// read by recognize, evaluate and bench, cleared with --no-views; a bad spec is refused.
+    func checkViews(model: String, line: String, truth: String) throws {
+        let given = try scribe(["recognize", "--model", model, line, "--view", "x1.05", "--view", "s5", "--format", "json"])
+        XCTAssertEqual(given.status, 0, given.err)
+        let record = try JSONSerialization.jsonObject(with: Data(given.out.utf8)) as! [String: Any]
+        XCTAssertEqual(record["text"] as? String, truth)
+        XCTAssertEqual((record["characters"] as! [[String: Any]]).map { $0["char"] as! String }.joined(), truth)
+        let bad = try scribe(["recognize", "--model", model, line, "--view", "q1"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.err.contains("--view") && bad.err.contains("\"q1\"") && bad.err.contains("not one of"), bad.err)
+        let stored = try scribe(["model", "defaults", model, "--view", "x0.95", "--view", "s5"])
+        XCTAssertEqual(stored.status, 0, stored.err)
+        XCTAssertTrue(try scribe(["model", "info", model]).out.contains("\"views\":[\"x0.95\",\"s5\"]"))
+        let bench = try scribe(["bench", "recognize", "--model", model, line, "--threads", "1", "--repeats", "1"])
+        XCTAssertEqual(bench.status, 0, bench.err)
+        XCTAssertTrue(bench.out.contains("with 2 views"), bench.out)
+        for extra in [[], ["--no-views"]] {
+            let e = try scribe(["evaluate", "--model", model, "--manifest", folder + "/valid.tsv", "--format", "json"] + extra)
+            XCTAssertEqual(e.status, 0, e.err)
+        }
+        XCTAssertEqual(try scribe(["recognize", "--model", model, line]).out, truth + "\n")
+        let cleared = try scribe(["model", "defaults", model, "--no-views"])
+        XCTAssertEqual(cleared.status, 0, cleared.err)
+        XCTAssertFalse(try scribe(["model", "info", model]).out.contains("views"))
     }
 
     /// A model that ships with an ensemble member: stored beside it, read by recognize and

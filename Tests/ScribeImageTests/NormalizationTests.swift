@@ -179,3 +179,55 @@ final class LineAugmentationTests: XCTestCase {
         XCTAssertEqual(a.apply(narrow, generator: &g), narrow)
     }
 }
+
+final class LineViewTests: XCTestCase {
+    func line() -> GrayImage {
+        var image = GrayImage(width: 60, height: 20)
+        for x in 10..<50 { for y in 8..<12 { image[x, y] = 0 } }
+        for y in 2..<18 { image[30, y] = 0 }
+        return image
+    }
+
+    func testSpecsParseAndPrintBack() throws {
+        let v = try LineView(spec: "x0.9s-5b1")
+        XCTAssertEqual(v.widthScale, 0.9)
+        XCTAssertEqual(v.shearDegrees, -5)
+        XCTAssertEqual(v.stroke, 1)
+        XCTAssertEqual(v.heightScale, 1)
+        for spec in ["x0.9s-5b1", "y0.8", "b-1", "x1.1y0.9s10b2"] {
+            XCTAssertEqual(try LineView(spec: spec).description, spec)
+            XCTAssertEqual(try LineView(spec: try LineView(spec: spec).description), try LineView(spec: spec))
+        }
+        for (bad, why) in [("", "empty"), ("q1", "not one of"), ("x", "followed by a number"), ("x3", "0.5...2"),
+                           ("b0", "stroke"), ("b1.5", "stroke"), ("x0.9x1.1", "twice"), ("s60", "shear")] {
+            XCTAssertThrowsError(try LineView(spec: bad), bad) { error in
+                let text = (error as? LineViewError)?.description ?? ""
+                XCTAssertTrue(text.contains(why) && text.contains("x0.9"), "\(bad): \(text)")
+            }
+        }
+    }
+
+    func testViewsDistortAsTheySay() throws {
+        let ink = { (image: GrayImage) in image.pixels.filter { $0 < 0.5 }.count }
+        XCTAssertEqual(LineView().apply(line()), line())
+        let narrow = try LineView(spec: "x0.5").apply(line())
+        XCTAssertEqual(narrow.width, 30)
+        XCTAssertEqual(narrow.height, 20)
+        XCTAssertEqual(try LineView(spec: "x1.5").apply(line()).width, 90)
+        // Shear widens the line to fit and moves the vertical stroke's ends apart.
+        let sheared = try LineView(spec: "s20").apply(line())
+        XCTAssertGreaterThan(sheared.width, 60)
+        let column = { (image: GrayImage, y: Int) in (0..<image.width).filter { image[$0, y] < 0.5 } }
+        XCTAssertNotEqual(column(sheared, 2), column(sheared, 17))
+        // Vertical scaling keeps the height and pulls the writing towards the middle row.
+        let short = try LineView(spec: "y0.5").apply(line())
+        XCTAssertEqual(short.height, 20)
+        let rows = (0..<20).filter { y in (0..<60).contains { short[$0, y] < 0.5 } }
+        XCTAssertEqual(rows.first, 6)
+        XCTAssertEqual(rows.last, 13)
+        XCTAssertGreaterThan(ink(try LineView(spec: "b1").apply(line())), ink(line()))
+        XCTAssertGreaterThan(ink(try LineView(spec: "b2").apply(line())), ink(try LineView(spec: "b1").apply(line())))
+        // Thinning spares the one-pixel vertical stroke (it would vanish) and so leaves the line alone.
+        XCTAssertEqual(try LineView(spec: "b-1").apply(line()), line())
+    }
+}
