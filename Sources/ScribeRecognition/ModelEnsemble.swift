@@ -52,7 +52,6 @@ public final class ModelEnsemble: @unchecked Sendable {
         return what + ". Members of an ensemble must write the same symbols in the same order: train them on the same manifests, or give each training config the same `data.alphabet` file."
     }
 
-    /// The primary model and the ensemble its decoding defaults name.
     /// The primary model and the ensemble its decoding defaults name; `views` nil takes the
     /// views the defaults name.
     public convenience init(storedWith primary: RecognitionModel, views: [LineView]? = nil) throws {
@@ -65,9 +64,6 @@ public final class ModelEnsemble: @unchecked Sendable {
 
     /// Whether decoding combines several readings of an input (several models, or views).
     public var isEnsemble: Bool { members.count > 1 || !views.isEmpty }
-
-    /// Readings per input: members × (1 + views).
-    public var readings: Int { members.count * (1 + views.count) }
 
     /// A line reader for one thread: each member's recognizer, the views, and `decoder`
     /// (which should propose several transcripts per reading when there are several) for

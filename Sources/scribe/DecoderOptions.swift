@@ -113,7 +113,7 @@ struct EnsembleOptions: ParsableArguments {
     var noEnsemble = false
     @Option(help: "Transcripts each model of an ensemble proposes (beam decoding; greedy proposes one). (default: the model's setting, else 8)")
     var proposals: Int?
-    @Option(name: .customLong("view"), help: ArgumentHelp("Handwriting: also read each line distorted this way, e.g. x0.9 (width ×0.9), y0.9 (height), s5 (shear 5°), b1 (bolder strokes; b-1 thinner) or x1.1b1; repeatable. Every model reads every view and the readings are combined like an ensemble's: slower, often more accurate. (default: the views the model ships with)", valueName: "spec"))
+    @Option(name: .customLong("view"), help: ArgumentHelp("Handwriting: also read each line distorted this way, e.g. x0.9 (width ×0.9), y0.9 (height), s5 (shear 5°), b1 (bolder strokes; b-1 thinner) or x1.1b1; repeatable. Every model reads every view and the readings are combined like an ensemble's: one more network pass per view, more accurate for some models and not others (measure on your validation split). (default: the views the model ships with)", valueName: "spec"))
     var views: [String] = []
     @Flag(help: "Read each line only as normalized, without the views the model ships with.")
     var noViews = false
