@@ -64,6 +64,32 @@ final class LineTrainerTests: XCTestCase {
             XCTAssertTrue(c.x0 >= 0 && c.x1 <= Double(image.width) && c.x0 < c.x1, "\(c)")
             XCTAssertEqual((c.x0 + c.x1) / 2, centre, accuracy: 10, "\(c.symbol)")
         }
+        try checkViews(model: model, image: GrayImage(image), settings: settings)
+    }
+
+    /// A reader with views reads the undistorted line first, exactly as without views, then
+    /// one reading per view of the distorted line (fewer frames for a narrower view), and
+    /// the ensemble decoder combines them into the text.
+    func checkViews(model: RecognitionModel, image: GrayImage, settings: DecodingSettings) throws {
+        let recognizer = try model.makeLineRecognizer()
+        let views = [try LineView(spec: "x0.8"), try LineView(spec: "b1")]
+        let reader = LineReader(recognizers: [recognizer], views: views,
+                                decoder: try CTCDecoder(alphabet: model.alphabet, settings: settings))
+        let line = LineNormalizer(recognizer.frontEnd.normalization).normalize(image).image
+        let readings = try reader.readings(image, primaryLine: line)
+        XCTAssertEqual(readings.count, 3)
+        let plain = try recognizer.logProbabilities(image: image)
+        // Read as one batch with its views: the same up to BLAS summation order.
+        let close = { (a: FeatureMatrix, b: FeatureMatrix) in a.rows == b.rows && zip(a.values, b.values).allSatisfy { abs($0 - $1) < 1e-4 } }
+        XCTAssertTrue(close(readings[0], plain))
+        let narrow = try recognizer.logProbabilities(inputs: [recognizer.frontEnd.columns(views[0].apply(line))])[0]
+        XCTAssertTrue(close(readings[1], narrow))
+        XCTAssertLessThan(readings[1].rows, plain.rows)
+        XCTAssertEqual(readings[2].rows, plain.rows)
+        XCTAssertFalse(close(readings[2], plain), "bolder strokes change what the network sees")
+        // The text is the ensemble decoder's choice over the three readings.
+        let combined = try EnsembleDecoder(proposer: reader.decoder.copy()).decode(readings, path: "new.png")
+        XCTAssertEqual(try reader.read(image, path: "new.png").text, combined.text)
     }
 
     /// A line model with dropout inside its convnet, stopped and resumed, ends with the
