@@ -10,8 +10,7 @@ func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).p
 
 /// A fresh temporary folder for one test, removed when the test ends.
 func temporaryFolder(for test: XCTestCase) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("scribe-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    let url = try TemporaryFolder.make("tests")
     test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
     return url
 }

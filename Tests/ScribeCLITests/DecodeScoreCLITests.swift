@@ -8,8 +8,7 @@ final class DecodeScoreCLITests: XCTestCase {
     var dir: URL!
 
     override func setUpWithError() throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("scribe-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        dir = try TemporaryFolder.make("cli")
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
