@@ -26,6 +26,8 @@ extension Scribe {
               scribe train corpora/digits/train.yaml
               scribe train corpora/digits/train.yaml --resume
               scribe train corpora/poilus/train-final.yaml --seed 2 --output corpora/poilus/run-final-seed2
+              scribe train corpora/poilus/train-final-synth.yaml --seed 2 \\
+                  --init corpora/poilus/run-synth-pre-s2/model.safetensors --output corpora/poilus/run-final-synth-s2
               scribe train corpora/poilus/train.yaml --preview augmented.png
             """)
 
@@ -45,6 +47,9 @@ extension Scribe {
         var epochs: Int?
         @Option(help: "Override the configuration's model and data seeds (model.seed, training.seed): train another member of an ensemble from the same recipe.")
         var seed: Int?
+        @Option(name: .customLong("init"), help: ArgumentHelp("Override the configuration's model.init: start from this model file's weights (same architecture and alphabet), e.g. a network pre-trained with another seed.",
+                                   valueName: "model"))
+        var initialModel: String?
         @Option(help: ArgumentHelp("Draw six training inputs, each plain and then three times augmented, to this PNG and stop without training.",
                                    valueName: "png"))
         var preview: String?
@@ -60,12 +65,14 @@ extension Scribe {
             Allocator.keepLargeBlocks()
             if LineFinderConfig.isLineFinderConfig(config) {
                 if preview != nil { throw ValidationError("--preview draws recognizer inputs; \(config) trains a line finder") }
+                if initialModel != nil { throw ValidationError("--init starts a recognizer from saved weights; \(config) trains a line finder") }
                 return try trainLineFinder()
             }
             var cfg = try TrainConfig.load(path: config)
             if let output { cfg.output = output }
             if let epochs { cfg.epochs = epochs }
             if let seed { (cfg.modelSeed, cfg.seed) = (UInt64(seed), UInt64(seed)) }
+            if let initialModel { cfg.initialModel = URL(fileURLWithPath: initialModel).standardizedFileURL.path }
             if let preview {
                 try PNGWriter.write(try AugmentationPreview.sheet(config: cfg), to: preview)
                 print("wrote \(preview): six training inputs, each plain and then three augmented draws")

@@ -100,6 +100,21 @@ final class TrainTranscribeCLITests: XCTestCase {
         XCTAssertTrue(bad.err.contains("--seed"), bad.err)
     }
 
+    /// `--init` starts a run from another run's weights (a path relative to the working
+    /// directory); a missing file is named before any training.
+    func testInitOverride() throws {
+        let config = try TinyCorpus.writeConfig(folder: folder, output: "run", epochs: 1)
+        XCTAssertEqual(try scribe(["train", config, "--threads", "1", "--output", folder + "/first"]).status, 0)
+        let started = try scribe(["train", config, "--threads", "1", "--output", folder + "/second",
+                                  "--init", folder + "/./first/model.safetensors"])
+        XCTAssertEqual(started.status, 0, started.err)
+        XCTAssertTrue(started.err.contains("weights from \(folder)/first/model.safetensors"), started.err)
+        let missing = try scribe(["train", config, "--threads", "1", "--output", folder + "/third",
+                                  "--init", folder + "/none.safetensors"])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.err.contains("none.safetensors"), missing.err)
+    }
+
     /// A training process killed with SIGKILL while it runs resumes with --resume and ends
     /// with every epoch in its metrics log.
     func testKillNineAndResume() throws {
