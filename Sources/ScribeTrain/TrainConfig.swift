@@ -33,8 +33,9 @@ public struct TrainConfig: Equatable {
     /// `Fl<classes>`.
     public var layers: String
     public var modelSeed: UInt64
-    /// A trained model whose weights start this run (same layers and alphabet), for
-    /// fine-tuning or continuing a finished run with a new schedule; nil: random weights.
+    /// A trained model whose weights start this run (same layers; the output layer follows
+    /// the symbols when the alphabets differ), for fine-tuning or continuing a finished run
+    /// with a new schedule; nil: random weights.
     public var initialModel: String?
 
     // MARK: optimisation

@@ -103,8 +103,8 @@ public final class Trainer {
 
         // Model and optimizer.
         if let initial = config.initialModel, !(options.resume && FileManager.default.fileExists(atPath: checkpointPath)) {
-            try Self.initialize(network, spec: spec, alphabet: alphabet, from: initial)
-            log("weights from \(initial)")
+            let change = try Self.initialize(network, spec: spec, alphabet: alphabet, from: initial)
+            log("weights from \(initial)" + (change.map { "; \($0)" } ?? ""))
         }
         network.skipInputGradient()
         let adam = Adam(network.parameters, learningRate: Float(config.learningRate),
@@ -298,20 +298,6 @@ public final class Trainer {
     }
 
     // MARK: Pieces
-
-    /// Copies the weights of the trained model at `path` into `network`, which must have the
-    /// same architecture, input and alphabet.
-    static func initialize(_ network: Layer, spec: String, alphabet: Alphabet, from path: String) throws {
-        let loaded = try ModelFile.load(path: path)
-        guard loaded.model.architecture == spec, loaded.model.inputSize == network.inputSize else {
-            throw TrainError.checkpoint(path: path, reason: "model.init is \(loaded.model.architecture) over \(loaded.model.inputSize) inputs, this configuration builds \(spec) over \(network.inputSize)")
-        }
-        guard loaded.model.alphabet == ["<blank>"] + alphabet.symbols, loaded.model.blank == 0 else {
-            throw TrainError.checkpoint(path: path, reason: "model.init has another alphabet than this configuration's training data")
-        }
-        let values = Dictionary(uniqueKeysWithValues: loaded.network.namedParameters().map { ($0.name, $0.parameter.value) })
-        for (name, p) in network.namedParameters() { p.value = values[name]! }
-    }
 
     /// Loads, augments and pads one batch; examples that fail to load are reported and left out.
     static func prepare(batch: [Int], index: Int, set: TrainingSet, source: TrainingDataSource, seed: UInt64, epoch: Int) -> PreparedBatch {

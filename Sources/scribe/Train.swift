@@ -47,7 +47,7 @@ extension Scribe {
         var epochs: Int?
         @Option(help: "Override the configuration's model and data seeds (model.seed, training.seed): train another member of an ensemble from the same recipe.")
         var seed: Int?
-        @Option(name: .customLong("init"), help: ArgumentHelp("Override the configuration's model.init: start from this model file's weights (same architecture and alphabet), e.g. a network pre-trained with another seed.",
+        @Option(name: .customLong("init"), help: ArgumentHelp("Override the configuration's model.init: start from this model file's weights (same layers; with another alphabet, symbols both write keep their output weights and new ones start fresh), e.g. a network pre-trained with another seed.",
                                    valueName: "model"))
         var initialModel: String?
         @Option(help: ArgumentHelp("Draw six training inputs, each plain and then three times augmented, to this PNG and stop without training.",

@@ -42,6 +42,7 @@ final class LineTrainerTests: XCTestCase {
         XCTAssertEqual(network.namedParameters().map(\.parameter.value), try model.makeNetwork().namedParameters().map(\.parameter.value))
         XCTAssertThrowsError(try Trainer.initialize(try NetworkSpec.build("[Cr3x3,6 Mp2x2 W8s2 Lbx8 Fl5]", inputSize: 16, seed: 1),
                                                     spec: "[Cr3x3,6 Mp2x2 W8s2 Lbx8 Fl5]", alphabet: model.alphabet, from: model.path))
+        try checkAlphabetChange(model: model)
         XCTAssertEqual(model.input.kind, "image")
         XCTAssertEqual(model.file.architecture, "[Cr3x3,6 Mp2x2 W8s2 Lbx16 Fl5]")
         XCTAssertThrowsError(try model.makeRecognizer()) { XCTAssertTrue("\($0)".contains("handwriting model"), "\($0)") }
@@ -65,6 +66,35 @@ final class LineTrainerTests: XCTestCase {
             XCTAssertEqual((c.x0 + c.x1) / 2, centre, accuracy: 10, "\(c.symbol)")
         }
         try checkViews(model: model, image: GrayImage(image), settings: settings)
+    }
+
+    /// model.init from a model of another alphabet (fine-tuning on a corpus that writes other
+    /// symbols): the output rows follow the symbols, a new symbol keeps the fresh row, a symbol
+    /// the run does not write is dropped, and every other weight is copied.
+    func checkAlphabetChange(model: RecognitionModel) throws {
+        let old = model.alphabet.symbols
+        let symbols = Array(old.dropFirst()) + ["Z"]   // drop the first symbol, add one
+        let alphabet = Alphabet(symbols: symbols)
+        let spec = "[Cr3x3,6 Mp2x2 W8s2 Lbx16 Fl\(alphabet.classCount)]"
+        let network = try NetworkSpec.build(spec, inputSize: 16, seed: 9)
+        let fresh = try NetworkSpec.build(spec, inputSize: 16, seed: 9).namedParameters().map(\.parameter.value)
+        let change = try XCTUnwrap(try Trainer.initialize(network, spec: spec, alphabet: alphabet, from: model.path))
+        XCTAssertEqual(change, AlphabetChange(kept: old.count - 1, added: ["Z"], dropped: [old[0]]))
+        XCTAssertTrue(change.description.contains("1 new start fresh (Z)"), change.description)
+        let trained = try model.makeNetwork().namedParameters().map(\.parameter.value)
+        let got = network.namedParameters().map(\.parameter.value)
+        XCTAssertEqual(Array(got.dropLast(2)), Array(trained.dropLast(2)), "every layer but the output is copied")
+        for (k, (weights, source)) in zip(got.suffix(2), trained.suffix(2)).enumerated() {
+            let width = weights.count / alphabet.classCount, oldWidth = source.count / model.alphabet.classCount
+            XCTAssertEqual(width, oldWidth)
+            func row(_ t: Tensor, _ i: Int) -> [Float] { Array(t.values[i * width ..< (i + 1) * width]) }
+            XCTAssertEqual(row(weights, 0), row(source, 0), "blank")
+            for (i, s) in symbols.enumerated() where s != "Z" {
+                XCTAssertEqual(row(weights, i + 1), row(source, old.firstIndex(of: s)! + 1), "symbol \(s)")
+            }
+            XCTAssertEqual(row(weights, symbols.count), row(fresh[fresh.count - 2 + k], symbols.count), "the new symbol's fresh row")
+        }
+        XCTAssertEqual(Trainer.withoutOutput("[Cr3x3,6 Lbx8 Fl97]"), "Cr3x3,6 Lbx8")
     }
 
     /// A reader with views reads the undistorted line first, exactly as without views, then
