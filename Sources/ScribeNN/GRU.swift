@@ -24,10 +24,10 @@ public final class GRU: RecurrentLayer, Layer {
     private var work = Tensor(shape: [0])
 
     /// A GRU with Glorot-uniform input weights, orthogonal recurrent blocks and zero biases.
-    /// `randomRecurrent` false leaves the recurrent weights at zero (see `LSTM`).
-    public init(inputSize: Int, hiddenSize: Int, randomRecurrent: Bool = true, generator: inout SeededGenerator) {
+    /// `randomWeights` false leaves the weights at zero (see `LSTM`).
+    public init(inputSize: Int, hiddenSize: Int, randomWeights: Bool = true, generator: inout SeededGenerator) {
         super.init(gates: 3, inputSize: inputSize, hiddenSize: hiddenSize, biasIH: Tensor(shape: [3 * max(hiddenSize, 0)]),
-                                randomRecurrent: randomRecurrent, generator: &generator)
+                                randomWeights: randomWeights, generator: &generator)
     }
 
     public var spec: String { "Gfx\(hiddenSize)" }

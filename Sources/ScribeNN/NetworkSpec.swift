@@ -40,11 +40,11 @@ public enum NetworkSpec {
     public static let maxDepth = 64
 
     /// Builds the network described by `spec` for frames of `inputSize` channels. With
-    /// `forLoading` the recurrent weights are not orthogonalized (they start at zero), for a
+    /// `forLoading` the recurrent layers' weights start at zero (no orthogonalization, no random draws), for a
     /// network whose parameters are loaded right after.
     public static func build(_ spec: String, inputSize: Int, seed: UInt64, forLoading: Bool = false) throws -> Layer {
         var parser = Parser(text: Array(spec.unicodeScalars), spec: spec, generator: SeededGenerator(seed: seed), dropoutSeed: seed &+ 1)
-        parser.randomRecurrent = !forLoading
+        parser.randomWeights = !forLoading
         parser.skipSpaces()
         let layer = try parser.layer(inputSize: inputSize)
         parser.skipSpaces()
@@ -57,7 +57,7 @@ public enum NetworkSpec {
         let spec: String
         var generator: SeededGenerator
         var dropoutSeed: UInt64
-        var randomRecurrent = true
+        var randomWeights = true
         var position = 0
         var parameters = 0
         var depth = 0
@@ -141,8 +141,8 @@ public enum NetworkSpec {
                     let gates = kind == "L" ? 4 : 3
                     try allocate((dir == "b" ? 2 : 1) * gates * n * (inputSize + n + 2), for: kind + dir + "x\(n)")
                     func make() -> Layer {
-                        kind == "L" ? LSTM(inputSize: inputSize, hiddenSize: n, randomRecurrent: randomRecurrent, generator: &generator)
-                            : GRU(inputSize: inputSize, hiddenSize: n, randomRecurrent: randomRecurrent, generator: &generator)
+                        kind == "L" ? LSTM(inputSize: inputSize, hiddenSize: n, randomWeights: randomWeights, generator: &generator)
+                            : GRU(inputSize: inputSize, hiddenSize: n, randomWeights: randomWeights, generator: &generator)
                     }
                     switch dir {
                     case "f": return make()

@@ -43,15 +43,16 @@ public class RecurrentLayer {
     /// dx is (T, B, I): the input gradient, reused across batches.
     private var dx = Tensor(shape: [0])
 
-    /// Glorot-uniform input weights, orthogonal recurrent blocks (zero when
-    /// `randomRecurrent` is false, for weights about to be loaded), zero `bias_hh`.
-    init(gates: Int, inputSize: Int, hiddenSize: Int, biasIH: Tensor, randomRecurrent: Bool, generator: inout SeededGenerator) {
+    /// Glorot-uniform input weights, orthogonal recurrent blocks, zero `bias_hh`; with
+    /// `randomWeights` false both weight matrices start at zero, for weights about to be loaded.
+    init(gates: Int, inputSize: Int, hiddenSize: Int, biasIH: Tensor, randomWeights: Bool, generator: inout SeededGenerator) {
         precondition(inputSize > 0 && hiddenSize > 0, "recurrent layer: sizes must be positive")
         self.inputSize = inputSize
         self.hiddenSize = hiddenSize
         gateRows = gates * hiddenSize
-        weightIH = Parameter(Initializer.glorotUniform(rows: gateRows, columns: inputSize, generator: &generator))
-        weightHH = Parameter(randomRecurrent ? Initializer.stackedOrthogonal(gates: gates, hiddenSize, generator: &generator)
+        weightIH = Parameter(randomWeights ? Initializer.glorotUniform(rows: gateRows, columns: inputSize, generator: &generator)
+                                           : Tensor(shape: [gateRows, inputSize]))
+        weightHH = Parameter(randomWeights ? Initializer.stackedOrthogonal(gates: gates, hiddenSize, generator: &generator)
                                              : Tensor(shape: [gateRows, hiddenSize]))
         self.biasIH = Parameter(biasIH)
         biasHH = Parameter(Tensor(shape: [gateRows]))

@@ -119,7 +119,7 @@ extension Scribe {
             let bar = inputs.count > 1 ? ProgressBar(total: inputs.count, label: "recognize", force: progress) : nil
             let png = PNGReader(maxPixels: maxPixels)
             let results = try Evaluation.eachFile(inputs, threads: workers, progress: bar) {
-                let readers = try (0..<readersPerWorker).map { _ in try set.makeLineReader(decoder: decoder.copy(), maxPixels: maxPixels) }
+                let readers = try LineReaders(count: readersPerWorker) { try set.makeLineReader(decoder: decoder.copy(), maxPixels: maxPixels) }
                 let reader = lineFinding.map { PageReader(finder: $0.copy()) }
                 return { path -> Recognized in
                     let image = GrayImage(try png.read(path))
@@ -157,13 +157,14 @@ extension Scribe {
 
         /// A line image is read as one line, unless it must be a page (--page, --layout, XML
         /// output: a line image is then a page of one line covering the image).
-        func recognize(_ image: GrayImage, path: String, layout: [LayoutLine]?, readers: [LineReader], pageReader: Result<PageReader, Error>) throws -> Recognized {
+        func recognize(_ image: GrayImage, path: String, layout: [LayoutLine]?, readers: LineReaders, pageReader: Result<PageReader, Error>) throws -> Recognized {
             let isPage = page || layout != nil || PageReader.looksLikePage(width: image.width, height: image.height)
-            guard isPage || format == .alto || format == .page else { return .line(try readers[0].read(image, path: path)) }
+            guard isPage || format == .alto || format == .page else { return .line(try readers.first.read(image, path: path)) }
             let lines = isPage ? layout : [LayoutLine(id: "line_0", box: Box(x0: 0, y0: 0, x1: image.width, y1: image.height))]
             let pages = lines == nil ? try pageReader.get() : PageReader()
-            return .page(try pages.read(image, path: path, layout: lines, readers: readers))
+            return .page(try pages.read(image, path: path, layout: lines, readers: isPage ? readers.all() : [readers.first]))
         }
+
 
         func render(_ result: Recognized, file: String, model: RecognitionModel, several: Bool) throws -> String {
             let name = several && outputDir == nil ? "\(file): " : ""
@@ -219,5 +220,27 @@ enum RecognizeJSON {
 
     static func text(_ record: [String: Any]) throws -> String {
         String(decoding: try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self) + "\n"
+    }
+}
+
+/// One worker's line readers: the first is made at once, the others only when a page
+/// reads its lines in parallel (a line image needs one, and each reader loads every
+/// network of the model). Used by one thread.
+final class LineReaders {
+    let count: Int
+    let make: () throws -> LineReader
+    private var made: [LineReader]
+
+    init(count: Int, make: @escaping () throws -> LineReader) throws {
+        self.count = max(1, count)
+        self.make = make
+        made = [try make()]
+    }
+
+    var first: LineReader { made[0] }
+
+    func all() throws -> [LineReader] {
+        while made.count < count { made.append(try make()) }
+        return made
     }
 }

@@ -78,6 +78,12 @@ final class SafeTensorsTests: XCTestCase {
         var g = SeededGenerator(seed: 1)
         let x = SequenceBatch(values: randomTensor([5, 2, 2], &g), lengths: [5, 3])
         XCTAssertEqual(loaded.forward(x, training: false), net.forward(x, training: false))
+        // A network built to be loaded draws no random recurrent weights (a sixth of reading
+        // one line with a four-network ensemble went there): both matrices start at zero.
+        let blank = try NetworkSpec.build(spec, inputSize: 2, seed: 77, forLoading: true).namedParameters()
+        let recurrent = blank.filter { $0.name.hasPrefix("0.") && $0.name.contains("weight") }
+        XCTAssertEqual(recurrent.count, 4)
+        for (name, p) in recurrent { XCTAssertTrue(p.value.values.allSatisfy { $0 == 0 }, name) }
 
         // A tensor with the wrong shape, a missing one, an extra one, a bad alphabet.
         var file = try SafeTensors.load(path: path)
