@@ -40,8 +40,8 @@ public enum NetworkSpec {
     public static let maxDepth = 64
 
     /// Builds the network described by `spec` for frames of `inputSize` channels. With
-    /// `forLoading` the recurrent layers' weights start at zero (no orthogonalization, no random draws), for a
-    /// network whose parameters are loaded right after.
+    /// `forLoading` the recurrent layers' weights start at zero (no orthogonalization, no
+    /// random draws), for a network whose parameters are loaded right after.
     public static func build(_ spec: String, inputSize: Int, seed: UInt64, forLoading: Bool = false) throws -> Layer {
         var parser = Parser(text: Array(spec.unicodeScalars), spec: spec, generator: SeededGenerator(seed: seed), dropoutSeed: seed &+ 1)
         parser.randomWeights = !forLoading

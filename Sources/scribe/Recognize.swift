@@ -165,7 +165,6 @@ extension Scribe {
             return .page(try pages.read(image, path: path, layout: lines, readers: isPage ? readers.all() : [readers.first]))
         }
 
-
         func render(_ result: Recognized, file: String, model: RecognitionModel, several: Bool) throws -> String {
             let name = several && outputDir == nil ? "\(file): " : ""
             switch (result, format) {
