@@ -7,7 +7,7 @@ extension Scribe {
     /// `scribe bench ...`: measured speed of Scribe's kernels.
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Measure the speed of Scribe's kernels (see scripts/bench-features for the side-by-side comparison).",
+            abstract: "Measure the speed of Scribe's kernels and commands (scripts/bench-* compare them side by side with their peers).",
             subcommands: [BenchFeatures.self, BenchTrainStep.self, BenchDecode.self, BenchScore.self, BenchTranscribe.self, BenchRecognize.self,
                           BenchLines.self, BenchPages.self])
     }

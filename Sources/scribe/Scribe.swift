@@ -5,12 +5,16 @@ import Foundation
 @main
 struct Scribe: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Speech and handwriting recognition: audio and line images in, text out.",
+        abstract: "Speech and handwriting recognition: audio, line images and page scans in, text out.",
         discussion: """
-        Transcribe speech with a shipped or trained model (scribe transcribe), train your own \
-        (scribe train), and measure error rates (scribe evaluate, scribe score). Audio is \
-        decoded with libsndfile (WAV, FLAC, OGG/Vorbis, ...), resampled with libsamplerate \
-        and analysed with FFTW; features follow librosa's conventions.
+        Transcribe speech (scribe transcribe) and read handwritten lines or whole pages \
+        (scribe recognize) with a shipped or trained model, train your own (scribe train), \
+        and measure error rates (scribe evaluate, scribe score). Audio is decoded with \
+        libsndfile (WAV, FLAC, OGG/Vorbis, ...), resampled with libsamplerate and analysed \
+        with FFTW, with features that follow librosa's conventions; line and page scans are \
+        PNG files read with libpng. Shipped models: digits and english (speech), poilus \
+        (French handwriting), digit-strings (handwritten digits) and poilus-lines (the page \
+        line finder); scribe model info NAME describes one.
         """,
         version: "0.3.0",
         subcommands: [Transcribe.self, Recognize.self, Train.self, Evaluate.self, Score.self,
