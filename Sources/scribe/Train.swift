@@ -28,6 +28,7 @@ extension Scribe {
               scribe train corpora/poilus/train-final.yaml --seed 2 --output corpora/poilus/run-final-seed2
               scribe train corpora/poilus/train-final-synth.yaml --seed 2 \\
                   --init corpora/poilus/run-synth-pre-s2/model.safetensors --output corpora/poilus/run-final-synth-s2
+              scribe train corpora/digits/train.yaml --layers "Lbx256 Lbx256 Lbx256" --output corpora/digits/run-3x256
               scribe train corpora/poilus/train.yaml --preview augmented.png
             """)
 
@@ -50,6 +51,9 @@ extension Scribe {
         @Option(name: .customLong("init"), help: ArgumentHelp("Override the configuration's model.init: start from this model file's weights (same layers; with another alphabet, symbols both write keep their output weights and new ones start fresh), e.g. a network pre-trained with another seed.",
                                    valueName: "model"))
         var initialModel: String?
+        @Option(help: ArgumentHelp("Override the configuration's model.layers (the network before its output layer), e.g. a wider or deeper variant of a recipe's network; --resume checks it against the checkpoint.",
+                                   valueName: "spec"))
+        var layers: String?
         @Option(help: ArgumentHelp("Draw six training inputs, each plain and then three times augmented, to this PNG and stop without training.",
                                    valueName: "png"))
         var preview: String?
@@ -66,12 +70,14 @@ extension Scribe {
             if LineFinderConfig.isLineFinderConfig(config) {
                 if preview != nil { throw ValidationError("--preview draws recognizer inputs; \(config) trains a line finder") }
                 if initialModel != nil { throw ValidationError("--init starts a recognizer from saved weights; \(config) trains a line finder") }
+                if layers != nil { throw ValidationError("--layers sets a recognizer's network; \(config) trains a line finder") }
                 return try trainLineFinder()
             }
             var cfg = try TrainConfig.load(path: config)
             if let output { cfg.output = output }
             if let epochs { cfg.epochs = epochs }
             if let seed { (cfg.modelSeed, cfg.seed) = (UInt64(seed), UInt64(seed)) }
+            if let layers { cfg.layers = layers }
             if let initialModel { cfg.initialModel = URL(fileURLWithPath: initialModel).standardizedFileURL.path }
             if let preview {
                 try PNGWriter.write(try AugmentationPreview.sheet(config: cfg), to: preview)

@@ -115,6 +115,23 @@ final class TrainTranscribeCLITests: XCTestCase {
         XCTAssertTrue(missing.err.contains("none.safetensors"), missing.err)
     }
 
+    /// `--layers` trains another network from the same recipe; a spec the parser rejects is
+    /// named before any training, and resuming with other layers is refused by the checkpoint.
+    func testLayersOverride() throws {
+        let config = try TinyCorpus.writeConfig(folder: folder, output: "run", epochs: 1)
+        let small = try scribe(["train", config, "--threads", "1", "--output", folder + "/small", "--layers", "Lbx6 Lbx6"])
+        XCTAssertEqual(small.status, 0, small.err)
+        let info = try scribe(["model", "info", folder + "/small/model.safetensors"])
+        XCTAssertTrue(info.out.contains("Lbx6 Lbx6 Fl"), info.out)
+        XCTAssertFalse(info.out.contains("Lbx12"), info.out)
+        let bad = try scribe(["train", config, "--threads", "1", "--output", folder + "/bad", "--layers", "Lbx6 Zz9"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.err.contains("Zz9"), bad.err)
+        let other = try scribe(["train", config, "--threads", "1", "--output", folder + "/small", "--resume", "--epochs", "2"])
+        XCTAssertNotEqual(other.status, 0, "the recipe's Lbx12 cannot resume the Lbx6 checkpoint")
+        XCTAssertTrue(other.err.contains("was written for another configuration (its network"), other.err)
+    }
+
     /// A training process killed with SIGKILL while it runs resumes with --resume and ends
     /// with every epoch in its metrics log.
     func testKillNineAndResume() throws {
