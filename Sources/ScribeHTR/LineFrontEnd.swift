@@ -30,6 +30,9 @@ public struct LineFrontEnd: Codable, Equatable, Sendable {
               (0...1000).contains(normalization.margin) else {
             throw LineFrontEndError(description: "skew must be within 0...45°, slant within 0...60°, margin within 0...1000 px")
         }
+        guard (1...20).contains(normalization.dewarpRange) else {
+            throw LineFrontEndError(description: "dewarp range \(normalization.dewarpRange) is outside 1...20 mean deviations")
+        }
     }
 
     /// The normalized line (0 = ink, 1 = paper, `normalization.height` rows).

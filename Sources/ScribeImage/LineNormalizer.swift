@@ -24,6 +24,12 @@ public struct LineNormalization: Codable, Equatable, Sendable {
     public var slant = false
     /// Largest slant searched, in degrees.
     public var maxSlantDegrees: Double = 30
+    /// Straighten the line along its ink's centre curve and scale by the ink's spread around
+    /// it instead of by its bounding box (`CenterLine`). Off in model files written before it.
+    public var dewarp = false
+    /// With `dewarp`, the band kept around the centre curve, in mean absolute deviations of
+    /// the ink from it (ocropy's 4).
+    public var dewarpRange: Double = 4
     /// Crop to the ink, keeping this margin in source pixels.
     public var crop = true
     /// Margin kept around the ink when cropping.
@@ -32,7 +38,7 @@ public struct LineNormalization: Codable, Equatable, Sendable {
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
-        case height, detectInversion, contrast, sparseInk, binarization, deskew, maxSkewDegrees, slant, maxSlantDegrees, crop, margin
+        case height, detectInversion, contrast, sparseInk, binarization, deskew, maxSkewDegrees, slant, maxSlantDegrees, dewarp, dewarpRange, crop, margin
     }
 
     /// A model file without `sparseInk` predates it: it decodes as off.
@@ -47,12 +53,14 @@ public struct LineNormalization: Codable, Equatable, Sendable {
         maxSkewDegrees = try c.decode(Double.self, forKey: .maxSkewDegrees)
         slant = try c.decode(Bool.self, forKey: .slant)
         maxSlantDegrees = try c.decode(Double.self, forKey: .maxSlantDegrees)
+        dewarp = try c.decodeIfPresent(Bool.self, forKey: .dewarp) ?? false
+        dewarpRange = try c.decodeIfPresent(Double.self, forKey: .dewarpRange) ?? 4
         crop = try c.decode(Bool.self, forKey: .crop)
         margin = try c.decode(Int.self, forKey: .margin)
     }
 
-    /// `sparseInk` is written only when on, so a configuration without it encodes exactly as
-    /// before the setting existed and checkpoints of such runs still resume.
+    /// `sparseInk` and `dewarp` are written only when on, so a configuration without them
+    /// encodes exactly as before the settings existed and checkpoints of such runs still resume.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(height, forKey: .height)
@@ -64,6 +72,10 @@ public struct LineNormalization: Codable, Equatable, Sendable {
         try c.encode(maxSkewDegrees, forKey: .maxSkewDegrees)
         try c.encode(slant, forKey: .slant)
         try c.encode(maxSlantDegrees, forKey: .maxSlantDegrees)
+        if dewarp {
+            try c.encode(true, forKey: .dewarp)
+            try c.encode(dewarpRange, forKey: .dewarpRange)
+        }
         try c.encode(crop, forKey: .crop)
         try c.encode(margin, forKey: .margin)
     }
@@ -77,8 +89,11 @@ public struct NormalizationReport: Equatable, Sendable {
     public var skewDegrees: Double = 0
     /// Shear applied, in degrees.
     public var slantDegrees: Double = 0
-    /// The ink box in the deskewed source, before scaling.
+    /// The ink box in the deskewed source, before scaling (with dewarping, the kept columns
+    /// and the band's rows: its height is what was scaled to the output height).
     public var inkBox: Box?
+    /// With dewarping, the band's half height in source rows (nil for a line without ink).
+    public var bandHalfHeight: Int?
 
     public init() {}
 }
@@ -107,7 +122,17 @@ public struct LineNormalizer: Sendable {
             report.slantDegrees = Geometry.bestSlant(image, maxDegrees: settings.maxSlantDegrees)
             if report.slantDegrees != 0 { image = Geometry.sheared(image, degrees: report.slantDegrees) }
         }
-        if settings.crop, let box = Geometry.inkBox(image, margin: settings.margin) {
+        if settings.dewarp, let (center, halfHeight) = CenterLine.estimate(image, range: settings.dewarpRange) {
+            report.bandHalfHeight = halfHeight
+            image = CenterLine.dewarped(image, center: center, halfHeight: halfHeight)
+            var box = Box(x0: 0, y0: 0, x1: image.width, y1: image.height)
+            if settings.crop, let ink = Geometry.inkBox(image, margin: settings.margin) {
+                // Only the columns: the band already sets the rows.
+                box = Box(x0: ink.x0, y0: 0, x1: ink.x1, y1: image.height)
+                image = image.cropped(x0: box.x0, y0: box.y0, x1: box.x1, y1: box.y1)
+            }
+            report.inkBox = box
+        } else if settings.crop, let box = Geometry.inkBox(image, margin: settings.margin) {
             report.inkBox = box
             image = image.cropped(x0: box.x0, y0: box.y0, x1: box.x1, y1: box.y1)
         }

@@ -76,7 +76,7 @@ public struct TrainConfig: Equatable {
     static let frontEndFields = ["type", "sample_rate", "n_fft", "win_length", "hop_length", "n_mels", "f_min", "f_max", "kind",
                                  "n_mfcc", "deltas", "normalize", "pre_emphasis", "stack", "mel_scale"]
     static let lineFrontEndFields = ["type", "height", "invert", "contrast", "sparse_ink", "binarization", "deskew", "max_skew", "slant",
-                                     "max_slant", "crop", "margin"]
+                                     "max_slant", "dewarp", "dewarp_range", "crop", "margin"]
     static let modelFields = ["layers", "seed", "init"]
     static let trainingFields = ["epochs", "batch_seconds", "batch_frames", "max_batch", "learning_rate", "min_learning_rate", "warmup_steps",
                                  "weight_decay", "clip_norm", "patience", "checkpoint_every", "seed", "max_bad_batches", "average_best", "keep"]
@@ -214,6 +214,8 @@ public struct TrainConfig: Equatable {
         n.maxSkewDegrees = try fe.double("max_skew", default: n.maxSkewDegrees, range: 0...45)
         n.slant = try fe.bool("slant", default: n.slant)
         n.maxSlantDegrees = try fe.double("max_slant", default: n.maxSlantDegrees, range: 0...60)
+        n.dewarp = try fe.bool("dewarp", default: n.dewarp)
+        n.dewarpRange = try fe.double("dewarp_range", default: n.dewarpRange, range: 1...20)
         n.crop = try fe.bool("crop", default: n.crop)
         n.margin = try fe.int("margin", default: n.margin, range: 0...1000)
         return LineFrontEnd(normalization: n)

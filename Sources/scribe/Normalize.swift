@@ -10,7 +10,7 @@ extension Scribe {
     /// `scribe normalize LINE.png -o out.png`: the line as the recognizer sees it.
     struct Normalize: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Normalize a text-line image (contrast, inversion, deskew, slant, crop, height) and save it as a PNG.",
+            abstract: "Normalize a text-line image (contrast, inversion, deskew, slant, dewarping, crop, height) and save it as a PNG.",
             discussion: """
                 With --model the line is normalized exactly as that handwriting model's recognizer does it \
                 (its height, deskew, slant correction, crop, ...); the other options then change only what \
@@ -38,6 +38,10 @@ extension Scribe {
         var slant: Bool?
         @Option(help: "Largest slant searched, in degrees (0-60). (default: 30, or the model's)")
         var maxSlant: Double?
+        @Flag(inversion: .prefixedNo, help: "Straighten the line along its ink's centre curve and scale by the ink's spread around it (ocropy's centre-line normalization). (default: off, or the model's)")
+        var dewarp: Bool?
+        @Option(help: "With --dewarp, the band kept around the centre curve, in mean deviations of the ink (1-20). (default: 4, or the model's)")
+        var dewarpRange: Double?
         @Flag(inversion: .prefixedNo, help: "Deskew small rotations. (default: on, or the model's)")
         var deskew: Bool?
         @Flag(inversion: .prefixedNo, help: "Crop to the ink. (default: on, or the model's)")
@@ -52,6 +56,7 @@ extension Scribe {
         func validate() throws {
             if let height, height < 8 || height > 1024 { throw ValidationError("--height must be between 8 and 1024") }
             if let maxSlant, !(0...60).contains(maxSlant) { throw ValidationError("--max-slant must be between 0 and 60 degrees") }
+            if let dewarpRange, !(1...20).contains(dewarpRange) { throw ValidationError("--dewarp-range must be between 1 and 20") }
             if (windowWidth ?? 1) < 1 || (windowStride ?? 1) < 1 { throw ValidationError("--window-width and --window-stride must be positive") }
         }
 
@@ -68,15 +73,18 @@ extension Scribe {
             if let slant { settings.slant = slant }
             if let maxSlant { settings.maxSlantDegrees = maxSlant }
             if let deskew { settings.deskew = deskew }
+            if let dewarp { settings.dewarp = dewarp }
+            if let dewarpRange { settings.dewarpRange = dewarpRange }
             if let crop { settings.crop = crop }
             window = WindowGeometry(width: windowWidth ?? window.width, stride: windowStride ?? window.stride)
             let input = GrayImage(try PNGReader().read(line))
             let (image, report) = LineNormalizer(settings).normalize(input)
             let written = windows ? Self.drawWindows(image, window) : image.image8
             try PNGWriter.write(written, to: output)
-            printError(String(format: "%@: line %d × %d px%@, skew %.2f°, slant %.0f°%@", StandardStreams.outputName(output), image.width, image.height,
+            printError(String(format: "%@: line %d × %d px%@, skew %.2f°, slant %.0f°%@%@", StandardStreams.outputName(output), image.width, image.height,
                               windows ? String(format: " (picture with its windows %d × %d px)", written.width, written.height) : "",
-                              report.skewDegrees, report.slantDegrees, report.inverted ? ", inverted" : ""))
+                              report.skewDegrees, report.slantDegrees, report.bandHalfHeight.map { ", dewarped: band ±\($0) px" } ?? "",
+                              report.inverted ? ", inverted" : ""))
             // A text line is several times wider than high; a page or a word column is not.
             if input.width < input.height * 2 {
                 printError("warning: \(line) is \(input.width) × \(input.height) px, not the wide strip of one text line; for a page, find its lines first (scribe lines) and normalize one of them")

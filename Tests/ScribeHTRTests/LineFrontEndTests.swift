@@ -29,6 +29,13 @@ final class LineFrontEndTests: XCTestCase {
         let frontEnd = LineFrontEnd(normalization: n)
         XCTAssertEqual(try JSONDecoder().decode(LineFrontEnd.self, from: Data(try frontEnd.json().utf8)), frontEnd)
         XCTAssertNoThrow(try frontEnd.validate())
+        n.dewarp = true
+        n.dewarpRange = 5
+        let dewarped = LineFrontEnd(normalization: n)
+        XCTAssertEqual(try JSONDecoder().decode(LineFrontEnd.self, from: Data(try dewarped.json().utf8)), dewarped)
+        n.dewarpRange = 0.5
+        XCTAssertThrowsError(try LineFrontEnd(normalization: n).validate())
+        n.dewarpRange = 4
         n.height = 4
         XCTAssertThrowsError(try LineFrontEnd(normalization: n).validate())
     }
@@ -40,6 +47,7 @@ final class LineFrontEndTests: XCTestCase {
         let old = #"{"normalization":{"contrast":true,"crop":true,"deskew":true,"detectInversion":true,"height":48,"margin":4,"maxSkewDegrees":5,"maxSlantDegrees":30,"slant":false},"type":"image"}"#
         let decoded = try JSONDecoder().decode(LineFrontEnd.self, from: Data(old.utf8))
         XCTAssertFalse(decoded.normalization.sparseInk)
+        XCTAssertFalse(decoded.normalization.dewarp, "files before dewarping read lines as they were trained")
         XCTAssertEqual(decoded.normalization.height, 48)
         XCTAssertEqual(try decoded.json(), old, "written back unchanged, so older checkpoints' fingerprints still match")
         XCTAssertTrue(LineNormalization().sparseInk)

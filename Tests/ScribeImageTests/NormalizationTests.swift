@@ -121,6 +121,85 @@ final class NormalizationTests: XCTestCase {
         XCTAssertEqual(LineNormalizer().normalize(line).image, LineNormalizer().normalize(line).image)
     }
 
+    /// Bars of ink standing on a baseline that waves by ±`amplitude` px, one period along the line.
+    func wavyLine(amplitude: Double, width: Int = 900, height: Int = 140) -> GrayImage {
+        var image = GrayImage(width: width, height: height, fill: 0.9)
+        for (k, x) in stride(from: 30, to: width - 30, by: 9).enumerated() where k % 6 != 5 {
+            let baseline = 80 + Int((amplitude * sin(2 * Double.pi * Double(x) / Double(width))).rounded())
+            let tall = k % 3 == 0 ? 30 : 20
+            for y in (baseline - tall)..<baseline { for xx in x..<(x + 5) { image[xx, y] = 0.1 } }
+        }
+        return image
+    }
+
+    /// The lowest ink row of each column that has ink.
+    func inkBottoms(_ image: GrayImage) -> [Int] {
+        (0..<image.width).compactMap { x in (0..<image.height).last { image[x, $0] < 0.5 } }
+    }
+
+    /// Dewarping follows a wavy baseline and makes it straight: the bars' feet, 24 rows
+    /// apart across the line before, land within 8 rows of one another (the centre is
+    /// smoothed over about the writing's height, and lags most at the line's ends).
+    func testDewarpStraightensAWavyBaseline() throws {
+        let line = wavyLine(amplitude: 12)
+        let before = inkBottoms(line)
+        XCTAssertGreaterThanOrEqual(before.max()! - before.min()!, 23)
+        let (center, half) = try XCTUnwrap(CenterLine.estimate(line, range: 4))
+        let after = inkBottoms(CenterLine.dewarped(line, center: center, halfHeight: half))
+        XCTAssertEqual(after.count, before.count, "no ink column is lost")
+        XCTAssertLessThanOrEqual(after.max()! - after.min()!, 8, "a third of the wave or less is left")
+        // A straight line stays straight, its centre row inside the bars.
+        let (flat, _) = try XCTUnwrap(CenterLine.estimate(wavyLine(amplitude: 0), range: 4))
+        XCTAssertLessThanOrEqual(flat.max()! - flat.min()!, 1)
+        XCTAssertTrue((55...80).contains(flat[450]), "centre row \(flat[450])")
+    }
+
+    /// With cropping to the ink box a stray stroke (here 90 px tall, as a descender of the line
+    /// above would be) sets the scale and shrinks the writing; with dewarping the writing's
+    /// spread around its centre does, and the stray stroke is clipped to the band.
+    func testDewarpScalesByTheWritingNotItsTallestStroke() {
+        let clean = wavyLine(amplitude: 0, height: 200)
+        var stray = clean
+        for y in 20..<110 { for x in 200..<203 { stray[x, y] = 0.1 } }
+        var plain = LineNormalization()
+        plain.deskew = false
+        var dewarp = plain
+        dewarp.dewarp = true
+        let widths = { (s: LineNormalization) in
+            (LineNormalizer(s).normalize(clean).image.width, LineNormalizer(s).normalize(stray).image.width) }
+        let (a, b) = widths(plain)
+        XCTAssertLessThan(Double(b), 0.6 * Double(a), "the ink box of the stray stroke shrinks the line")
+        let (c, d) = widths(dewarp)
+        XCTAssertEqual(Double(d), Double(c), accuracy: 0.1 * Double(c), "the band hardly moves")
+        let (_, report) = LineNormalizer(dewarp).normalize(clean)
+        XCTAssertNotNil(report.bandHalfHeight)
+        XCTAssertEqual(report.inkBox?.height, 2 * report.bandHalfHeight!, "the box is what was scaled")
+        XCTAssertEqual(report.inkBox?.x0, 26, "columns cropped to the ink with the margin")
+    }
+
+    /// A line without ink has no centre: dewarping leaves it as cropping would, without a crash.
+    func testDewarpOfABlankLine() {
+        XCTAssertNil(CenterLine.estimate(GrayImage(width: 300, height: 60, fill: 0.9), range: 4))
+        var s = LineNormalization()
+        s.dewarp = true
+        let (out, report) = LineNormalizer(s).normalize(GrayImage(width: 300, height: 60, fill: 0.9))
+        XCTAssertEqual(out.height, 48)
+        XCTAssertNil(report.bandHalfHeight)
+    }
+
+    /// The running-sum blur is a Gaussian of the asked σ: its variance, on an impulse.
+    func testBoxBlurHasTheAskedVariance() {
+        for sigma in [2.0, 7.5, 40] {
+            var v = [Float](repeating: 0, count: 801)
+            v[400] = 1
+            BoxBlur.gaussian(&v, sigma: sigma, edges: .zero)
+            let total = v.reduce(0, +)
+            let variance = v.enumerated().reduce(0.0) { $0 + Double($1.element) * pow(Double($1.offset - 400), 2) } / Double(total)
+            XCTAssertEqual(Double(total), 1, accuracy: 1e-4)
+            XCTAssertEqual(variance.squareRoot(), sigma, accuracy: 0.08 * sigma + 0.3, "σ \(sigma)")
+        }
+    }
+
     func testFlattenRemovesIllumination() {
         var image = GrayImage(width: 200, height: 100)
         for y in 0..<100 { for x in 0..<200 { image[x, y] = 0.5 + 0.4 * Float(x) / 200 } }

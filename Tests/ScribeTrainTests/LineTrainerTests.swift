@@ -32,6 +32,12 @@ final class LineTrainerTests: XCTestCase {
         try yaml.replacingOccurrences(of: "height: 16", with: "height: 16\n  sparse_ink: false")
             .write(toFile: folder + "/plain.yaml", atomically: false, encoding: .utf8)
         XCTAssertEqual(try TrainConfig.load(path: folder + "/plain.yaml").lineFrontEnd?.normalization.sparseInk, false)
+        try yaml.replacingOccurrences(of: "height: 16", with: "height: 16\n  dewarp: true\n  dewarp_range: 5")
+            .write(toFile: folder + "/dewarp.yaml", atomically: false, encoding: .utf8)
+        let dewarp = try TrainConfig.load(path: folder + "/dewarp.yaml").lineFrontEnd?.normalization
+        XCTAssertEqual(dewarp?.dewarp, true)
+        XCTAssertEqual(dewarp?.dewarpRange, 5)
+        XCTAssertEqual(config.lineFrontEnd?.normalization.dewarp, false)
         let summary = try Trainer(config: config, options: quiet()).run()
         XCTAssertLessThan(summary.bestCER, 0.1, "validation CER after 30 epochs")
 

@@ -1,0 +1,122 @@
+import Foundation
+
+/// Centre-line normalization (ocropy's `CenterNormalizer`, kraken's default dewarping): the
+/// line's ink is followed by a smooth centre curve, each column is shifted so that curve
+/// becomes straight, and a band of ± `range` mean absolute deviations of the ink around it is
+/// kept. Wavy baselines become straight, and the scale of the writing (its x-height, not
+/// its tallest ascender or a stray stroke) sets the band's height, so after scaling to a fixed
+/// height every line's letters have about the same size.
+public enum CenterLine {
+    /// The centre row of the ink in each column (fractional, smooth along the line) and the
+    /// band's half height in rows, or nil for a line without ink.
+    public static func estimate(_ image: GrayImage, range: Double) -> (center: [Float], halfHeight: Int)? {
+        let (w, h) = (image.width, image.height)
+        guard let box = Geometry.inkBox(image, margin: 0) else { return nil }
+        var ink = image.pixels.map { 1 - $0 }                          // [h][w], ink 1
+        // Smoothing scales with the ink's height s, not the image's, so padding around a
+        // line changes nothing: σ = s along the line (ocropy's h) and s/8 across it (ocropy's
+        // h/2 with zero outside drew the maximum to the middle row of loosely cropped lines).
+        let s = Double(box.height)
+        var smoothed = ink
+        BoxBlur.gaussianRows(&smoothed, width: w, height: h, sigma: s)
+        BoxBlur.gaussianColumns(&smoothed, width: w, height: h, sigma: s / 8)
+        // Columns without ink nearby follow the whole line's profile (ocropy adds a
+        // small share of a line-wide average so that their maximum is not an arbitrary row).
+        var profile = [Float](repeating: 0, count: h)                  // [h]
+        for y in 0..<h { for x in 0..<w { profile[y] += smoothed[y * w + x] } }
+        var center = [Float](repeating: 0, count: w)                   // [w]
+        for x in 0..<w {
+            var best = (row: 0, value: -Float.infinity)
+            for y in 0..<h {
+                let v = smoothed[y * w + x] + 1e-3 * profile[y] / Float(w)
+                if v > best.value { best = (y, v) }
+            }
+            center[x] = Float(best.row)
+        }
+        BoxBlur.gaussian(&center, sigma: 0.3 * s, edges: .clamp)
+        // Mean absolute deviation of the ink rows from the centre, each pixel weighted by how
+        // far it is darker than mid-gray: faint rulings and paper texture barely count.
+        var (sum, count) = (0.0, 0.0)
+        for y in 0..<h {
+            for x in 0..<w where ink[y * w + x] > 0.5 {
+                let weight = Double(ink[y * w + x] - 0.5)
+                sum += weight * Double(abs(Float(y) - center[x])); count += weight
+            }
+        }
+        ink.removeAll()
+        let halfHeight = Int(1 + range * sum / count)
+        return (center, halfHeight)
+    }
+
+    /// The line with its centre curve straightened: `2 × halfHeight` rows, the curve on the
+    /// middle row, white outside the source; the width is unchanged, so columns keep their x.
+    public static func dewarped(_ image: GrayImage, center: [Float], halfHeight: Int) -> GrayImage {
+        precondition(center.count == image.width, "CenterLine: one centre per column")
+        var out = GrayImage(width: image.width, height: 2 * halfHeight)
+        for x in 0..<image.width {
+            let top = center[x] - Float(halfHeight)
+            for y in 0..<out.height { out[x, y] = image.sample(x: Float(x), y: top + Float(y)) }
+        }
+        return out
+    }
+}
+
+/// Gaussian smoothing approximated by three passes of a running-sum box filter: linear in
+/// the number of pixels whatever σ, where a sampled kernel of a whole line's height per
+/// pixel would not be.
+enum BoxBlur {
+    enum Edges { case zero, clamp }
+
+    /// Width of each of the three boxes whose repeated blur has variance σ².
+    static func boxWidth(sigma: Double) -> Int {
+        let w = Int((4 * sigma * sigma + 1).squareRoot().rounded())
+        return w % 2 == 1 ? w : w + 1
+    }
+
+    /// Blurs `values` in place (three passes).
+    static func gaussian(_ values: inout [Float], sigma: Double, edges: Edges) {
+        guard values.count > 1 else { return }
+        let radius = boxWidth(sigma: sigma) / 2
+        guard radius > 0 else { return }
+        var scratch = [Float](repeating: 0, count: values.count)
+        for _ in 0..<3 { box(&values, radius: radius, edges: edges, scratch: &scratch) }
+    }
+
+    /// One box pass of half width `radius`: each value becomes the mean of its neighbourhood,
+    /// zero or the nearest end value outside.
+    static func box(_ values: inout [Float], radius: Int, edges: Edges, scratch: inout [Float]) {
+        let n = values.count
+        func at(_ i: Int) -> Double {
+            if i >= 0 && i < n { return Double(values[i]) }
+            return edges == .zero ? 0 : Double(values[i < 0 ? 0 : n - 1])
+        }
+        var sum = 0.0
+        for i in -radius...radius { sum += at(i) }
+        let scale = 1 / Double(2 * radius + 1)
+        for i in 0..<n {
+            scratch[i] = Float(sum * scale)
+            sum += at(i + radius + 1) - at(i - radius)
+        }
+        swap(&values, &scratch)
+    }
+
+    /// Blurs each row of a row-major `width × height` image, zero outside.
+    static func gaussianRows(_ pixels: inout [Float], width: Int, height: Int, sigma: Double) {
+        var row = [Float](repeating: 0, count: width)
+        for y in 0..<height {
+            for x in 0..<width { row[x] = pixels[y * width + x] }
+            gaussian(&row, sigma: sigma, edges: .zero)
+            for x in 0..<width { pixels[y * width + x] = row[x] }
+        }
+    }
+
+    /// Blurs each column of a row-major `width × height` image, zero outside.
+    static func gaussianColumns(_ pixels: inout [Float], width: Int, height: Int, sigma: Double) {
+        var column = [Float](repeating: 0, count: height)
+        for x in 0..<width {
+            for y in 0..<height { column[y] = pixels[y * width + x] }
+            gaussian(&column, sigma: sigma, edges: .zero)
+            for y in 0..<height { pixels[y * width + x] = column[y] }
+        }
+    }
+}
