@@ -11,6 +11,39 @@ public struct ConfigError: Error, CustomStringConvertible, Equatable {
     }
 }
 
+/// One field of a configuration set from the command line (`scribe train --set
+/// front_end.dewarp=true`): a dotted path of keys and a value read as YAML (`true`, `5`,
+/// `[0.8, 1.2]`, text), checked afterwards like the file's own fields.
+public struct ConfigOverride: Equatable, Sendable {
+    public let keys: [String]
+    public let value: String
+
+    /// Reads `section.field=value`.
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        let keys = parts[0].split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2, keys.allSatisfy({ !$0.isEmpty && !$0.contains(" ") }) else {
+            throw ConfigError(path: "--set", field: "", reason: "\"\(text)\" is not FIELD=VALUE with a dotted field such as front_end.dewarp=true")
+        }
+        (self.keys, self.value) = (keys, String(parts[1]))
+    }
+
+    /// `document` (a parsed configuration) with this field set.
+    func apply(to document: Any?, file: String) throws -> [String: Any] {
+        let parsed = try YAMLDocument.load(value, file: "--set \(keys.joined(separator: "."))") ?? NSNull()
+        func set(_ node: Any?, _ depth: Int) throws -> [String: Any] {
+            var dict: [String: Any]
+            if node == nil || node is NSNull { dict = [:] } else if let d = node as? [String: Any] { dict = d } else {
+                throw ConfigError(path: file, field: keys[..<depth].joined(separator: "."),
+                                  reason: "--set \(keys.joined(separator: ".")) needs a mapping of fields here")
+            }
+            dict[keys[depth]] = depth + 1 == keys.count ? parsed : try set(dict[keys[depth]], depth + 1)
+            return dict
+        }
+        return try set(document, 0)
+    }
+}
+
 /// Typed access to one mapping of a parsed YAML document that refuses unknown keys, so a
 /// misspelt field is an error instead of a silently ignored setting.
 struct ConfigSection {

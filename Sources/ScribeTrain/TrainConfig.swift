@@ -86,8 +86,8 @@ public struct TrainConfig: Equatable {
                                     "thicken", "thin", "thin_keep", "blur", "ink_level", "paper_level", "pixel_noise"]
     static let decodingFields = ["decoder", "beam", "alpha", "beta", "prune"]
 
-    /// Reads and checks a YAML configuration file.
-    public static func load(path: String) throws -> TrainConfig {
+    /// Reads and checks a YAML configuration file, with `overrides` applied to its fields first.
+    public static func load(path: String, overrides: [ConfigOverride] = []) throws -> TrainConfig {
         if let problem = FileCheck.problem(path), problem != "no such file" {
             throw ConfigError(path: path, field: "", reason: problem + "; expected a YAML training configuration")
         }
@@ -95,12 +95,14 @@ public struct TrainConfig: Equatable {
             throw ConfigError(path: path, field: "", reason: FileManager.default.fileExists(atPath: path)
                 ? "cannot read the file as UTF-8 text" : "no such configuration file")
         }
-        return try parse(text, path: path)
+        return try parse(text, path: path, overrides: overrides)
     }
 
-    /// Parses configuration text; relative paths resolve against `path`'s folder.
-    public static func parse(_ text: String, path: String) throws -> TrainConfig {
-        let document = try YAMLDocument.load(text.replacingOccurrences(of: "\r\n", with: "\n"), file: path)
+    /// Parses configuration text; relative paths resolve against `path`'s folder (those of
+    /// `overrides` too).
+    public static func parse(_ text: String, path: String, overrides: [ConfigOverride] = []) throws -> TrainConfig {
+        var document = try YAMLDocument.load(text.replacingOccurrences(of: "\r\n", with: "\n"), file: path)
+        for o in overrides { document = try o.apply(to: document, file: path) }
         func resolve(_ p: String) -> String { RelativePath.resolve(p, againstFolderOf: path) }
 
         let top = try ConfigSection(file: path, prefix: "", value: document ?? [String: Any](), allowed: topFields)

@@ -29,6 +29,7 @@ extension Scribe {
               scribe train corpora/poilus/train-final-synth.yaml --seed 2 \\
                   --init corpora/poilus/run-synth-pre-s2/model.safetensors --output corpora/poilus/run-final-synth-s2
               scribe train corpora/digits/train.yaml --layers "Lbx256 Lbx256 Lbx256" --output corpora/digits/run-3x256
+              scribe train corpora/poilus/train.yaml --set front_end.dewarp=true --output corpora/poilus/run-dewarp
               scribe train corpora/poilus/train.yaml --preview augmented.png
             """)
 
@@ -54,6 +55,9 @@ extension Scribe {
         @Option(help: ArgumentHelp("Override the configuration's model.layers (the network before its output layer), e.g. a wider or deeper variant of a recipe's network; --resume checks it against the checkpoint.",
                                    valueName: "spec"))
         var layers: String?
+        @Option(name: .customLong("set"), help: ArgumentHelp("Set one field of the configuration, as a dotted path and a YAML value (repeatable), e.g. --set front_end.dewarp=true --set training.epochs=40; the named options above win over it.",
+                                   valueName: "field=value"))
+        var settings: [String] = []
         @Option(help: ArgumentHelp("Draw six training inputs, each plain and then three times augmented, to this PNG and stop without training.",
                                    valueName: "png"))
         var preview: String?
@@ -70,10 +74,11 @@ extension Scribe {
             if LineFinderConfig.isLineFinderConfig(config) {
                 if preview != nil { throw ValidationError("--preview draws recognizer inputs; \(config) trains a line finder") }
                 if initialModel != nil { throw ValidationError("--init starts a recognizer from saved weights; \(config) trains a line finder") }
+                if !settings.isEmpty { throw ValidationError("--set changes a recognizer's configuration; \(config) trains a line finder") }
                 if layers != nil { throw ValidationError("--layers sets a recognizer's network; \(config) trains a line finder") }
                 return try trainLineFinder()
             }
-            var cfg = try TrainConfig.load(path: config)
+            var cfg = try TrainConfig.load(path: config, overrides: settings.map(ConfigOverride.init(parsing:)))
             if let output { cfg.output = output }
             if let epochs { cfg.epochs = epochs }
             if let seed { (cfg.modelSeed, cfg.seed) = (UInt64(seed), UInt64(seed)) }

@@ -132,6 +132,28 @@ final class TrainTranscribeCLITests: XCTestCase {
         XCTAssertTrue(other.err.contains("was written for another configuration (its network"), other.err)
     }
 
+    /// `--set` changes any field for one run (values read as YAML, sections created when
+    /// the file has none); a misspelt field, a value of the wrong type and a malformed
+    /// setting are refused with the field named.
+    func testSetOverride() throws {
+        let config = try TinyCorpus.writeConfig(folder: folder, output: "run", epochs: 1)
+        let r = try scribe(["train", config, "--threads", "1", "--output", folder + "/set",
+                            "--set", "training.epochs=2", "--set", "model.layers=Lbx7", "--set", "augment.speed=[0.9, 1.1]"])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.err.contains("epoch 2:"), r.err)
+        XCTAssertTrue(try scribe(["model", "info", folder + "/set/model.safetensors"]).out.contains("Lbx7 Fl"))
+        let typo = try scribe(["train", config, "--output", folder + "/typo", "--set", "training.epoch=2"])
+        XCTAssertNotEqual(typo.status, 0)
+        XCTAssertTrue(typo.err.contains("training.epoch: unknown field"), typo.err)
+        let type = try scribe(["train", config, "--output", folder + "/type", "--set", "training.epochs=many"])
+        XCTAssertNotEqual(type.status, 0)
+        XCTAssertTrue(type.err.contains("training.epochs: expected a whole number"), type.err)
+        let malformed = try scribe(["train", config, "--output", folder + "/bad", "--set", "epochs"])
+        XCTAssertNotEqual(malformed.status, 0)
+        XCTAssertTrue(malformed.err.contains("is not FIELD=VALUE"), malformed.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/typo"), "nothing is trained on a refused setting")
+    }
+
     /// A training process killed with SIGKILL while it runs resumes with --resume and ends
     /// with every epoch in its metrics log.
     func testKillNineAndResume() throws {
