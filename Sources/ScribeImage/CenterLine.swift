@@ -18,8 +18,8 @@ public enum CenterLine {
         // h/2 with zero outside drew the maximum to the middle row of loosely cropped lines).
         let s = Double(box.height)
         var smoothed = ink
-        BoxBlur.gaussianRows(&smoothed, width: w, height: h, sigma: s)
-        BoxBlur.gaussianColumns(&smoothed, width: w, height: h, sigma: s / 8)
+        BoxBlur.gaussian(&smoothed, width: w, height: h, sigma: s, alongRows: true)
+        BoxBlur.gaussian(&smoothed, width: w, height: h, sigma: s / 8, alongRows: false)
         // Columns without ink nearby follow the whole line's profile (ocropy adds a
         // small share of a line-wide average so that their maximum is not an arbitrary row).
         var profile = [Float](repeating: 0, count: h)                  // [h]
@@ -100,23 +100,16 @@ enum BoxBlur {
         swap(&values, &scratch)
     }
 
-    /// Blurs each row of a row-major `width × height` image, zero outside.
-    static func gaussianRows(_ pixels: inout [Float], width: Int, height: Int, sigma: Double) {
-        var row = [Float](repeating: 0, count: width)
-        for y in 0..<height {
-            for x in 0..<width { row[x] = pixels[y * width + x] }
-            gaussian(&row, sigma: sigma, edges: .zero)
-            for x in 0..<width { pixels[y * width + x] = row[x] }
-        }
-    }
-
-    /// Blurs each column of a row-major `width × height` image, zero outside.
-    static func gaussianColumns(_ pixels: inout [Float], width: Int, height: Int, sigma: Double) {
-        var column = [Float](repeating: 0, count: height)
-        for x in 0..<width {
-            for y in 0..<height { column[y] = pixels[y * width + x] }
-            gaussian(&column, sigma: sigma, edges: .zero)
-            for y in 0..<height { pixels[y * width + x] = column[y] }
+    /// Blurs every row (`alongRows`) or every column of a row-major `width × height` image,
+    /// zero outside.
+    static func gaussian(_ pixels: inout [Float], width: Int, height: Int, sigma: Double, alongRows: Bool) {
+        let (lines, length) = alongRows ? (height, width) : (width, height)
+        let (lineStep, step) = alongRows ? (width, 1) : (1, width)
+        var line = [Float](repeating: 0, count: length)
+        for l in 0..<lines {
+            for i in 0..<length { line[i] = pixels[l * lineStep + i * step] }
+            gaussian(&line, sigma: sigma, edges: .zero)
+            for i in 0..<length { pixels[l * lineStep + i * step] = line[i] }
         }
     }
 }
