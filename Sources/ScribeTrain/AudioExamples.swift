@@ -41,10 +41,13 @@ public protocol TrainingDataSource: Sendable {
     /// The network input for `entry`, augmented with randomness drawn from `generator` when
     /// `augment` is set.
     func example(_ entry: ManifestEntry, augment: Bool, generator: inout SeededGenerator) throws -> FeatureMatrix
+    /// What to change when an entry has fewer network steps than CTC needs for its transcript.
+    var tooFewStepsAdvice: String { get }
 }
 
 /// Audio files through a speech front end, with waveform and SpecAugment augmentation.
 public struct AudioDataSource: TrainingDataSource {
+    public var tooFewStepsAdvice: String { "lower front_end.stack, or check that the transcript belongs to this recording" }
     public let frontEnd: SpeechFrontEnd
     public let augmentation: AudioAugmentation
     /// Validated once; each call makes its own spectrogram stream, so threads may share it.

@@ -9,6 +9,10 @@ import ScribeRecognition
 /// normalized once, when it is first measured, and kept in memory as 8-bit gray; every
 /// epoch augments the normalized line afresh.
 public final class LineDataSource: TrainingDataSource, @unchecked Sendable {
+    public var tooFewStepsAdvice: String {
+        "the normalized line is too narrow for its text: check that the transcript belongs to this image, "
+            + "or raise front_end.height (with dewarp, lower front_end.dewarp_range)"
+    }
     public let frontEnd: LineFrontEnd
     public let augmentation: LineAugmentation
     /// Network output frames for a line of so many pixel columns.

@@ -116,7 +116,7 @@ public struct TrainingSet: Sendable {
         }
         let need = CTCLoss.framesNeeded(labels)
         if measured.steps < need {
-            return problem("\(measured.steps) network steps are too few for its \(labels.count) characters (CTC needs \(need)); lower front_end.stack")
+            return problem("\(measured.steps) network steps are too few for its \(labels.count) characters (CTC needs \(need)); \(source.tooFewStepsAdvice)")
         }
         return .success((labels, measured.steps, measured.seconds))
     }

@@ -190,4 +190,20 @@ final class LineTrainerTests: XCTestCase {
             XCTAssertThrowsError(try TrainConfig.load(path: path), expect)
         }
     }
+
+    /// A line whose transcript is too long for its image is named with advice for lines
+    /// (not the speech front end's frame stacking).
+    func testTooNarrowLineIsNamed() throws {
+        let config = try TrainConfig.load(path: TinyLines.writeConfig(folder: folder, output: "run", epochs: 1))
+        var manifest = try String(contentsOfFile: folder + "/train.tsv", encoding: .utf8)
+        let image = manifest.split(separator: "\n")[1].split(separator: "\t")[1]
+        if !manifest.hasSuffix("\n") { manifest += "\n" }
+        manifest += "long\t\(image)\t\(String(repeating: "1 4 7 ", count: 40))\n"
+        try manifest.write(toFile: folder + "/train.tsv", atomically: false, encoding: .utf8)
+        XCTAssertThrowsError(try Trainer(config: config, options: quiet()).run()) { error in
+            XCTAssertTrue("\(error)".contains("long: "), "\(error)")
+            XCTAssertTrue("\(error)".contains("too narrow for its text"), "\(error)")
+            XCTAssertFalse("\(error)".contains("front_end.stack"), "\(error)")
+        }
+    }
 }

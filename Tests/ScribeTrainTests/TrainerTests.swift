@@ -172,6 +172,7 @@ struct PoisonedSource: TrainingDataSource {
     let inner: AudioDataSource
     let poison: @Sendable (ManifestEntry) -> Bool
     var inputSize: Int { inner.inputSize }
+    var tooFewStepsAdvice: String { inner.tooFewStepsAdvice }
     func measure(_ entry: ManifestEntry) throws -> (steps: Int, seconds: Double) { try inner.measure(entry) }
     func example(_ entry: ManifestEntry, augment: Bool, generator: inout SeededGenerator) throws -> FeatureMatrix {
         var m = try inner.example(entry, augment: augment, generator: &generator)
