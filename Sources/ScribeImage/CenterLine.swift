@@ -1,18 +1,18 @@
 import Foundation
 
-/// Centre-line normalization (ocropy's `CenterNormalizer`, kraken's default dewarping): the
-/// line's ink is followed by a smooth centre curve, each column is shifted so that curve
-/// becomes straight, and a band of ± `range` mean absolute deviations of the ink around it is
-/// kept. Wavy baselines become straight, and the scale of the writing (its x-height, not
-/// its tallest ascender or a stray stroke) sets the band's height, so after scaling to a fixed
-/// height every line's letters have about the same size.
+/// Centre-line normalization, after ocropy's `CenterNormalizer`: the line's ink is followed
+/// by a smooth centre curve, each column is shifted so that curve becomes straight, and a
+/// band of ± `range` mean absolute deviations of the ink around it is kept. Wavy baselines
+/// become straight, and the spread of the writing around its centre (not its tallest
+/// ascender or a stray stroke) sets the band's height, so after scaling to a fixed height
+/// lines' letters come out at about the same size.
 public enum CenterLine {
     /// The centre row of the ink in each column (fractional, smooth along the line) and the
     /// band's half height in rows, or nil for a line without ink.
     public static func estimate(_ image: GrayImage, range: Double) -> (center: [Float], halfHeight: Int)? {
         let (w, h) = (image.width, image.height)
         guard let box = Geometry.inkBox(image, margin: 0) else { return nil }
-        var ink = image.pixels.map { 1 - $0 }                          // [h][w], ink 1
+        let ink = image.pixels.map { 1 - $0 }                          // [h][w], ink 1
         // Smoothing scales with the ink's height s, not the image's, so padding around a
         // line changes nothing: σ = s along the line (ocropy's h) and s/8 across it (ocropy's
         // h/2 with zero outside drew the maximum to the middle row of loosely cropped lines).
@@ -43,8 +43,9 @@ public enum CenterLine {
                 sum += weight * Double(abs(Float(y) - center[x])); count += weight
             }
         }
-        ink.removeAll()
-        let halfHeight = Int(1 + range * sum / count)
+        // At most twice the image's height (more would only add paper), which also bounds
+        // the dewarped image's memory whatever the range.
+        let halfHeight = min(Int(1 + range * sum / count), 2 * h)
         return (center, halfHeight)
     }
 
