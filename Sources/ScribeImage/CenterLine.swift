@@ -12,34 +12,35 @@ public enum CenterLine {
     public static func estimate(_ image: GrayImage, range: Double) -> (center: [Float], halfHeight: Int)? {
         let (w, h) = (image.width, image.height)
         guard let box = Geometry.inkBox(image, margin: 0) else { return nil }
-        let ink = image.pixels.map { 1 - $0 }                          // [h][w], ink 1
         // Smoothing scales with the ink's height s, not the image's, so padding around a
         // line changes nothing: σ = s along the line (ocropy's h) and s/8 across it (ocropy's
         // h/2 with zero outside drew the maximum to the middle row of loosely cropped lines).
         let s = Double(box.height)
-        var smoothed = ink
+        var smoothed = image.pixels.map { 1 - $0 }                     // [h][w], ink 1
         BoxBlur.gaussian(&smoothed, width: w, height: h, sigma: s, alongRows: true)
         BoxBlur.gaussian(&smoothed, width: w, height: h, sigma: s / 8, alongRows: false)
         // Columns without ink nearby follow the whole line's profile (ocropy adds a
         // small share of a line-wide average so that their maximum is not an arbitrary row).
         var profile = [Float](repeating: 0, count: h)                  // [h]
         for y in 0..<h { for x in 0..<w { profile[y] += smoothed[y * w + x] } }
-        var center = [Float](repeating: 0, count: w)                   // [w]
-        for x in 0..<w {
-            var best = (row: 0, value: -Float.infinity)
-            for y in 0..<h {
-                let v = smoothed[y * w + x] + 1e-3 * profile[y] / Float(w)
-                if v > best.value { best = (y, v) }
+        // The best row of each column, scanned row by row (ties keep the upper row).
+        var bestRow = [Int](repeating: 0, count: w)                    // [w]
+        var bestValue = [Float](repeating: -.infinity, count: w)       // [w]
+        for y in 0..<h {
+            let bias = 1e-3 * profile[y] / Float(w)
+            for x in 0..<w {
+                let v = smoothed[y * w + x] + bias
+                if v > bestValue[x] { (bestRow[x], bestValue[x]) = (y, v) }
             }
-            center[x] = Float(best.row)
         }
+        var center = bestRow.map(Float.init)                           // [w]
         BoxBlur.gaussian(&center, sigma: 0.3 * s, edges: .clamp)
         // Mean absolute deviation of the ink rows from the centre, each pixel weighted by how
         // far it is darker than mid-gray: faint rulings and paper texture barely count.
         var (sum, count) = (0.0, 0.0)
         for y in 0..<h {
-            for x in 0..<w where ink[y * w + x] > 0.5 {
-                let weight = Double(ink[y * w + x] - 0.5)
+            for x in 0..<w where 1 - image.pixels[y * w + x] > 0.5 {
+                let weight = Double(1 - image.pixels[y * w + x] - 0.5)
                 sum += weight * Double(abs(Float(y) - center[x])); count += weight
             }
         }
@@ -80,6 +81,11 @@ enum BoxBlur {
         let radius = boxWidth(sigma: sigma) / 2
         guard radius > 0 else { return }
         var scratch = [Float](repeating: 0, count: values.count)
+        gaussian(&values, radius: radius, edges: edges, scratch: &scratch)
+    }
+
+    /// The three passes, with a buffer as long as `values` for the passes to swap with.
+    static func gaussian(_ values: inout [Float], radius: Int, edges: Edges, scratch: inout [Float]) {
         for _ in 0..<3 { box(&values, radius: radius, edges: edges, scratch: &scratch) }
     }
 
@@ -106,10 +112,14 @@ enum BoxBlur {
     static func gaussian(_ pixels: inout [Float], width: Int, height: Int, sigma: Double, alongRows: Bool) {
         let (lines, length) = alongRows ? (height, width) : (width, height)
         let (lineStep, step) = alongRows ? (width, 1) : (1, width)
+        let radius = boxWidth(sigma: sigma) / 2
+        guard length > 1, radius > 0 else { return }
+        // One line buffer and one scratch buffer for the whole image, not one per line.
         var line = [Float](repeating: 0, count: length)
+        var scratch = [Float](repeating: 0, count: length)
         for l in 0..<lines {
             for i in 0..<length { line[i] = pixels[l * lineStep + i * step] }
-            gaussian(&line, sigma: sigma, edges: .zero)
+            gaussian(&line, radius: radius, edges: .zero, scratch: &scratch)
             for i in 0..<length { pixels[l * lineStep + i * step] = line[i] }
         }
     }
