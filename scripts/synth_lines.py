@@ -4,7 +4,10 @@
 For pre-training or augmenting a line recognizer when real lines are few (the Poilus
 training split has 2,051). Text comes from training transcripts (by default the Poilus
 training split's, so no validation or test text is used): a line is either a training line
-verbatim or a span of consecutive words of the training text with a real line's length.
+verbatim or a span of consecutive words of the training text with a real line's length;
+with --lexicon, a --lexicon-share of the lines are instead words of a frequency-ordered
+French word list (scripts/lm-lexicon: wordfreq, not the corpus), so that the network sees
+words, names and capitals its 2,051 training lines never hold.
 Each line is drawn word by word in one font that has every character of the line (fonts
 lacking one are not used for that line; a line no font can draw is skipped and counted),
 with per-line size, slant, rotation, stroke weight (erosion/dilation), word spacing and
@@ -19,6 +22,7 @@ Writes under --out (default corpora/poilus-synth/build, git-ignored):
 Deterministic for a given --seed and font set.
 
 Usage: synth_lines.py [--text FILE...] [--alphabet FILE] [--lines N] [--out DIR] [--mix TSV] [--seed S]
+                      [--lexicon WORDS.txt --lexicon-share P]
 """
 import argparse
 import collections
@@ -67,10 +71,33 @@ def load_fonts():
     return fonts
 
 
-def texts(rng, lines, words, count):
-    """`count` texts: real lines verbatim, or spans of the running text with a real line's length."""
+def lexicon_text(rng, lexicon, target):
+    """Words drawn from a frequency-ordered word list up to `target` characters: rank
+    log-uniform, so common words lead but rare ones (names, places) still come; a word is
+    now and then capitalized, in capitals, or followed by a comma or full stop."""
+    span, length = [], 0
+    while length < target:
+        word = lexicon[min(len(lexicon) - 1, int(math.exp(rng.uniform(0, math.log(len(lexicon))))) - 1)]
+        case = rng.random()
+        if case < 0.15:
+            word = word[:1].upper() + word[1:]
+        elif case < 0.22:
+            word = word.upper()
+        if rng.random() < 0.08:
+            word += rng.choice(",.")
+        span.append(word)
+        length += len(word) + 1
+    return " ".join(span)
+
+
+def texts(rng, lines, words, count, lexicon=None, share=0.0):
+    """`count` texts: real lines verbatim, spans of the running text with a real line's
+    length, or (a `share` of them, with a lexicon) lexicon words with a real line's length."""
     out = []
     for _ in range(count):
+        if lexicon and rng.random() < share:
+            out.append(lexicon_text(rng, lexicon, len(rng.choice(lines))))
+            continue
         if rng.random() < 0.5:
             out.append(rng.choice(lines))
             continue
@@ -146,6 +173,9 @@ def main():
     p.add_argument("--out", default=os.path.join(ROOT, "corpora", "poilus-synth", "build"))
     p.add_argument("--mix", default=os.path.join(ROOT, "corpora", "poilus", "build", "train.tsv"))
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--lexicon", help="frequency-ordered word list (scripts/lm-lexicon) for --lexicon-share of the lines")
+    p.add_argument("--lexicon-share", type=float, default=0.0,
+                   help="share of lines made of lexicon words instead of training text (default 0)")
     a = p.parse_args()
     for path in a.text + [a.alphabet]:
         if not os.path.isfile(path):
@@ -160,13 +190,21 @@ def main():
     if not real:
         sys.exit("synth_lines: no usable text lines (every line has characters outside the alphabet)")
     words = " ".join(real).split(" ")
+    lexicon = None
+    if a.lexicon:
+        if not os.path.isfile(a.lexicon):
+            sys.exit(f"synth_lines: {a.lexicon} not found (write it with scripts/lm-lexicon)")
+        with open(a.lexicon, encoding="utf-8") as f:
+            lexicon = [w for w in (line.strip() for line in f) if w and set(w.upper()) <= alphabet and set(w) <= alphabet]
+        if not lexicon:
+            sys.exit(f"synth_lines: no word of {a.lexicon} is spelled with the alphabet {a.alphabet}")
     fonts = load_fonts()
     rng = random.Random(a.seed)
     os.makedirs(os.path.join(a.out, "png"), exist_ok=True)
     used = collections.Counter()
     skipped = 0
     rows = []
-    for n, text in enumerate(texts(rng, real, words, a.lines)):
+    for n, text in enumerate(texts(rng, real, words, a.lines, lexicon, a.lexicon_share)):
         codes = {ord(c) for c in text}
         usable = [path for path, cmap in fonts if codes <= cmap]
         if not usable:
