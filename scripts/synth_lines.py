@@ -190,6 +190,10 @@ def main():
     if not real:
         sys.exit("synth_lines: no usable text lines (every line has characters outside the alphabet)")
     words = " ".join(real).split(" ")
+    if not 0 <= a.lexicon_share <= 1:
+        sys.exit(f"synth_lines: --lexicon-share must be between 0 and 1 (got {a.lexicon_share})")
+    if a.lexicon_share > 0 and not a.lexicon:
+        sys.exit("synth_lines: --lexicon-share needs --lexicon WORDS.txt (write one with scripts/lm-lexicon)")
     lexicon = None
     if a.lexicon:
         if not os.path.isfile(a.lexicon):
