@@ -116,7 +116,7 @@ extension Scribe {
                     // One page at a time on n threads of the network's kernels: the latency a
                     // user reading one page sees (the classical segmenter is one thread).
                     ComputeThreads.set(n)
-                    let seconds = try Stopwatch.best(of: runs) { for page in pages { _ = finder.lines(in: page) } }
+                    let seconds = Stopwatch.best(of: runs) { for page in pages { _ = finder.lines(in: page) } }
                     results.append(["finder": name, "threads": n, "pages": pages.count, "seconds_per_page": seconds / Double(pages.count),
                                     "recall": recall, "precision": precision, "references": references, "found": found.map(\.count).reduce(0, +)])
                     if !json {
