@@ -19,10 +19,12 @@ Writes under --out (default corpora/poilus-synth/build, git-ignored):
   png/NNNNNN.png, train.tsv (header `id path text writer`, writer = font; paths relative to
   the manifest), mixed.tsv (train.tsv plus the lines of --mix, default the real Poilus
   training manifest, when it exists), fonts.txt (font files and how many lines each drew).
-Deterministic for a given --seed and font set.
+Deterministic for a given --seed and font set. Line ids are --id-prefix (default `synth`)
+and the line number, so two draws meant to train together need different prefixes (the
+trainer refuses an id that two manifests share).
 
 Usage: synth_lines.py [--text FILE...] [--alphabet FILE] [--lines N] [--out DIR] [--mix TSV] [--seed S]
-                      [--lexicon WORDS.txt --lexicon-share P]
+                      [--lexicon WORDS.txt --lexicon-share P] [--id-prefix P]
 """
 import argparse
 import collections
@@ -176,7 +178,11 @@ def main():
     p.add_argument("--lexicon", help="frequency-ordered word list (scripts/lm-lexicon) for --lexicon-share of the lines")
     p.add_argument("--lexicon-share", type=float, default=0.0,
                    help="share of lines made of lexicon words instead of training text (default 0)")
+    p.add_argument("--id-prefix", default="synth",
+                   help="line ids are this prefix and the line number (default synth); give each draw its own")
     a = p.parse_args()
+    if not a.id_prefix or any(c.isspace() for c in a.id_prefix):
+        sys.exit(f"synth_lines: --id-prefix must be a non-empty word without spaces or tabs (got {a.id_prefix!r})")
     for path in a.text + [a.alphabet]:
         if not os.path.isfile(path):
             sys.exit(f"synth_lines: {path} not found (build the Poilus manifests first: scripts/corpus-poilus)")
@@ -223,7 +229,7 @@ def main():
         image.save(os.path.join(a.out, name))
         writer = os.path.splitext(os.path.basename(font))[0]
         used[writer] += 1
-        rows.append((f"synth{n:06d}", name, text, writer))
+        rows.append((f"{a.id_prefix}{n:06d}", name, text, writer))
         if (n + 1) % 1000 == 0:
             print(f"{n + 1} lines", file=sys.stderr)
     with open(os.path.join(a.out, "train.tsv"), "w", encoding="utf-8") as f:
