@@ -138,7 +138,14 @@ struct EnsembleOptions: ParsableArguments {
     func members(of model: RecognitionModel) throws -> ModelEnsemble {
         let views = try chosenViews() ?? model.decoding.lineViews(path: model.path)
         if noEnsemble { return try ModelEnsemble(primary: model, others: [], views: views) }
-        if !ensemble.isEmpty { return try ModelEnsemble(primary: model, others: ensemble.map { try ModelLocator.locate($0) }, views: views) }
+        if !ensemble.isEmpty {
+            if let stored = model.decoding.ensemble, !stored.isEmpty {
+                // Replacing is what a repeatable option does, but a user adding one model to a
+                // shipped ensemble would silently read with a pair instead.
+                printError("note: --ensemble replaces the \(stored.count) model\(stored.count == 1 ? "" : "s") \(model.name) ships with (scribe model info \(model.name) lists them); to add to them, give them with --ensemble too")
+            }
+            return try ModelEnsemble(primary: model, others: ensemble.map { try ModelLocator.locate($0) }, views: views)
+        }
         return try ModelEnsemble(storedWith: model, views: views)
     }
 

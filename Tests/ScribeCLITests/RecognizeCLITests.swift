@@ -113,7 +113,8 @@ final class RecognizeCLITests: XCTestCase {
     }
 
     /// A model that ships with an ensemble member: stored beside it, read by recognize and
-    /// evaluate, left out with --no-ensemble; a member of another alphabet is refused by name.
+    /// evaluate, left out with --no-ensemble, replaced (with a note) by --ensemble; a member of
+    /// another alphabet is refused by name.
     func checkEnsemble(model: String, line: String, truth: String) throws {
         let member = folder + "/run/member.safetensors"
         try FileManager.default.copyItem(atPath: model, toPath: member)
@@ -142,6 +143,11 @@ final class RecognizeCLITests: XCTestCase {
         let foreign = try scribe(["recognize", "--model", model, line, "--ensemble", "digit-strings"])
         XCTAssertNotEqual(foreign.status, 0)
         XCTAssertTrue(foreign.err.contains("digit-strings") && foreign.err.contains("alphabet") && foreign.err.contains("lacks"), foreign.err)
+        let replaced = try scribe(["recognize", "--model", model, line, "--ensemble", member])
+        XCTAssertEqual(replaced.status, 0, replaced.err)
+        XCTAssertTrue(replaced.err.contains("--ensemble replaces the 1 model") && replaced.err.contains("model info"), replaced.err)
+        let plain = try scribe(["recognize", "--model", model, line])
+        XCTAssertFalse(plain.err.contains("replaces"), plain.err)
         let cleared = try scribe(["model", "defaults", model, "--no-ensemble"])
         XCTAssertEqual(cleared.status, 0, cleared.err)
         XCTAssertFalse(try scribe(["model", "info", model]).out.contains("ensemble"))
