@@ -142,7 +142,7 @@ struct EnsembleOptions: ParsableArguments {
             if let stored = model.decoding.ensemble, !stored.isEmpty {
                 // Replacing is what a repeatable option does, but a user adding one model to a
                 // shipped ensemble would silently read with a pair instead.
-                printError("note: --ensemble replaces the \(stored.count) model\(stored.count == 1 ? "" : "s") \(model.name) ships with (scribe model info \(model.name) lists them); to add to them, give them with --ensemble too")
+                printError("note: --ensemble replaces the \(stored.count) other model\(stored.count == 1 ? "" : "s") \(model.name) ships with (scribe model info \(model.name) lists them); to add to them, give them with --ensemble too")
             }
             return try ModelEnsemble(primary: model, others: ensemble.map { try ModelLocator.locate($0) }, views: views)
         }

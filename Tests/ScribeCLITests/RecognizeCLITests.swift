@@ -145,7 +145,7 @@ final class RecognizeCLITests: XCTestCase {
         XCTAssertTrue(foreign.err.contains("digit-strings") && foreign.err.contains("alphabet") && foreign.err.contains("lacks"), foreign.err)
         let replaced = try scribe(["recognize", "--model", model, line, "--ensemble", member])
         XCTAssertEqual(replaced.status, 0, replaced.err)
-        XCTAssertTrue(replaced.err.contains("--ensemble replaces the 1 model") && replaced.err.contains("model info"), replaced.err)
+        XCTAssertTrue(replaced.err.contains("--ensemble replaces the 1 other model") && replaced.err.contains("model info"), replaced.err)
         let plain = try scribe(["recognize", "--model", model, line])
         XCTAssertFalse(plain.err.contains("replaces"), plain.err)
         let cleared = try scribe(["model", "defaults", model, "--no-ensemble"])
