@@ -4,16 +4,26 @@
 /// as in llm.c, so gradients of several backward calls can be summed.
 public final class Parameter {
     /// Value, shaped as the layer documents (PyTorch's layout where one exists).
-    public var value: Tensor
+    public var value: Tensor {
+        get { storage }
+        // In-place writes (optimizer steps) stay in place: a `didSet` observer would make
+        // them copy the whole tensor when called from another module.
+        _modify { version &+= 1; yield &storage }
+        set { version &+= 1; storage = newValue }
+    }
+    private var storage: Tensor
     /// Gradient of the loss with respect to `value`, same shape.
     public var grad: Tensor
     /// False for state a layer updates itself and a model file must keep, such as batch
     /// normalization's running statistics: optimizers, clipping and parameter counts skip
     /// it, model files and checkpoints store it.
     public let trainable: Bool
+    /// Counts the writes to `value`, in place or whole (an optimizer step, a load): a layer
+    /// that keeps a repacked copy of a weight compares it to know when the copy is stale.
+    public private(set) var version = 0
 
     public init(_ value: Tensor, trainable: Bool = true) {
-        self.value = value
+        storage = value
         self.grad = Tensor(shape: value.shape)
         self.trainable = trainable
     }

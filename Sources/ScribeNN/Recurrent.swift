@@ -5,9 +5,10 @@ import ScribeCore
 /// after the time loop, in one place so the two cells cannot drift apart. A cell layer
 /// subclasses it and adds only its own pointwise kernels and time loop.
 ///
-/// Forward: `begin` caches the masked input (T, B, I) and packs W_hhᵀ; `projectInputs`
-/// computes every frame's x · W_ihᵀ + bias in one GEMM; `addRecurrent` adds h_{t-1} · W_hhᵀ
-/// for one frame (the small-batch AVX2 kernel, or sgemm, chosen by `PackedMatrix`).
+/// Forward: `begin` caches the masked input (T, B, I) and packs W_hhᵀ (again only after the
+/// weights change); `projectInputs` computes every frame's x · W_ihᵀ + bias in one GEMM;
+/// `addRecurrent` adds h_{t-1} · W_hhᵀ for one frame (the small-batch AVX2 kernel, or
+/// sgemm, chosen by `PackedMatrix`).
 /// Backward: `beginBackward` checks the gradient and packs W_hh; `propagateRecurrent` sends
 /// one frame's recurrent-side gradient to h_{t-1}; `finishBackward` does the weight, bias and
 /// input gradients as large GEMMs into buffers reused across batches.
@@ -40,6 +41,9 @@ public class RecurrentLayer {
     private(set) var lengths: [Int] = []
     /// W_hhᵀ (H, G) for forward, W_hh (G, H) for backward.
     private var packedForward = PackedMatrix(), packedBackward = PackedMatrix()
+    /// `weightHH.version` when packedForward was filled: forward repacks only after the
+    /// weights change (every step in training, never while reading lines).
+    private var packedForwardVersion: Int?
     /// dx is (T, B, I): the input gradient, reused across batches.
     private var dx = Tensor(shape: [0])
 
@@ -64,15 +68,18 @@ public class RecurrentLayer {
 
     // MARK: Forward
 
-    /// Caches `input` (padded frames zeroed) and packs W_hhᵀ; returns (T, B).
+    /// Caches `input` (padded frames zeroed) and packs W_hhᵀ if it changed; returns (T, B).
     func begin(_ input: SequenceBatch, layer: String) -> (T: Int, B: Int) {
         requireChannels(input, channels: inputSize, layer)
         let masked = input.maskedCopy()
         x = masked.values
         lengths = masked.lengths
         let (G, H) = (gateRows, hiddenSize)
-        weightHH.value.withUnsafeValues { w in
-            packedForward.update(k: H, n: G) { BLAS.transpose(w.baseAddress!, rows: G, columns: H, into: $0) }
+        if packedForwardVersion != weightHH.version {
+            weightHH.value.withUnsafeValues { w in
+                packedForward.update(k: H, n: G) { BLAS.transpose(w.baseAddress!, rows: G, columns: H, into: $0) }
+            }
+            packedForwardVersion = weightHH.version
         }
         return (masked.frames, masked.batchSize)
     }

@@ -41,11 +41,12 @@ public final class EnsembleDecoder {
             for h in try proposer.decode(m, path: path) where proposals[h.labels] == nil { proposals[h.labels] = h }
         }
         let hasLM = proposer.scorer != nil
+        let scorers = logProbs.map { CTCLikelihood.Scorer(logProbs: $0) }
         var best: (hypothesis: Hypothesis, acoustic: Double, total: Double)?
         for h in proposals.values {
             var acoustic = 0.0
-            for m in logProbs { acoustic += CTCLikelihood.logLikelihood(labels: h.labels, logProbs: m, blank: alphabet.blank) }
-            acoustic /= Double(logProbs.count)
+            for m in scorers { acoustic += m.logLikelihood(labels: h.labels, blank: alphabet.blank) }
+            acoustic /= Double(scorers.count)
             let total = hasLM ? acoustic + proposer.options.alpha * h.lmScore + proposer.options.beta * Double(h.lmUnits) + h.penalty : acoustic
             // Ties (two impossible proposals, or equal scores) go to the shorter, then the
             // lexically smaller label sequence, so the result does not depend on hashing.

@@ -102,6 +102,30 @@ final class KernelTests: XCTestCase {
         XCTAssertEqual(LSTM(inputSize: 3, hiddenSize: 5, generator: &g1).weightHH.value, l.weightHH.value)
         XCTAssertNotEqual(LSTM(inputSize: 3, hiddenSize: 5, generator: &g2).weightHH.value, l.weightHH.value)
     }
+
+    /// Forward keeps W_hhᵀ packed between calls: a write to the weights, in place (as an
+    /// optimizer makes) or whole (as a load makes), must reach the next forward, and an
+    /// in-place write must not copy the weights.
+    func testRecurrentWeightsRepackAfterEveryWrite() {
+        var g = SeededGenerator(seed: 21)
+        let l = LSTM(inputSize: 3, hiddenSize: 20, generator: &g)
+        let x = SequenceBatch(values: randomTensor([7, 2, 3], &g), lengths: [7, 5])
+        func fresh() -> SequenceBatch {
+            var g0 = SeededGenerator(seed: 0)
+            let other = LSTM(inputSize: 3, hiddenSize: 20, generator: &g0)
+            for (mine, theirs) in zip(l.namedParameters(), other.namedParameters()) { theirs.parameter.value = mine.parameter.value }
+            return other.forward(x, training: false)
+        }
+        _ = l.forward(x, training: false)
+        let before = l.weightHH.version
+        let address = l.weightHH.value.withUnsafeValues { UInt(bitPattern: $0.baseAddress) }
+        l.weightHH.value.withUnsafeMutableValues { w in for i in 0..<w.count { w[i] *= 0.5 } }
+        XCTAssertGreaterThan(l.weightHH.version, before)
+        XCTAssertEqual(l.weightHH.value.withUnsafeValues { UInt(bitPattern: $0.baseAddress) }, address, "in-place write copied the weights")
+        XCTAssertEqual(l.forward(x, training: false).values, fresh().values)
+        l.weightHH.value = randomTensor(l.weightHH.value.shape, &g)
+        XCTAssertEqual(l.forward(x, training: false).values, fresh().values)
+    }
 }
 
 final class SmallMKernelTests: XCTestCase {
