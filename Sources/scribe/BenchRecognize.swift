@@ -33,6 +33,7 @@ extension Scribe {
         @OptionGroup var bench: BenchRunOptions
 
         func run() throws {
+            Allocator.keepLargeBlocks()
             BLASWarning.check()
             var paths = images
             if let manifest { paths += try Manifest.read(manifest).map(\.path) }

@@ -68,6 +68,7 @@ extension Scribe {
         }
 
         func run() throws {
+            Allocator.keepLargeBlocks()
             try FileCheck.writable(output, report, html, hypotheses)
             if let pages { return try evaluatePages(pages) }
             let manifest = self.manifest!

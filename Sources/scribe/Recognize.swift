@@ -99,6 +99,7 @@ extension Scribe {
         }
 
         func run() throws {
+            Allocator.keepLargeBlocks()
             var inputs = images
             if let manifest { inputs += try Manifest.read(manifest).map(\.path) }
             try FileCheck.writable(overlay)

@@ -62,6 +62,7 @@ extension Scribe {
         }
 
         func run() throws {
+            Allocator.keepLargeBlocks()
             var inputs = files
             if let manifest { inputs += try Manifest.read(manifest).map(\.path) }
             if (format == .srt || format == .vtt) && inputs.count > 1 && outputDir == nil {
