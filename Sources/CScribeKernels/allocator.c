@@ -14,3 +14,12 @@ int scribe_keep_large_blocks(int mmap_threshold, int trim_threshold) {
     return 0;
 #endif
 }
+
+long long scribe_heap_bytes_in_use(void) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+    struct mallinfo2 info = mallinfo2();
+    return (long long)(info.uordblks + info.hblkhd);
+#else
+    return -1;
+#endif
+}

@@ -15,4 +15,11 @@ public enum Allocator {
     /// Returns whether the C library took the settings.
     @discardableResult
     public static func keepLargeBlocks() -> Bool { scribe_keep_large_blocks(32 << 20, 1 << 30) == 1 }
+
+    /// Bytes allocated and not yet freed, heap and mapped blocks together (glibc's
+    /// `mallinfo2`); nil where the C library does not say.
+    public static var bytesInUse: Int? {
+        let n = scribe_heap_bytes_in_use()
+        return n >= 0 ? Int(n) : nil
+    }
 }

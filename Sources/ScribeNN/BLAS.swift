@@ -162,15 +162,17 @@ enum SmallMKernel {
 /// A (k, n) row-major weight matrix prepared once per batch for many products
 /// c (m, n) = beta·c + a (m, k) · b with small m (the batch, at every time step). sgemm
 /// would repack b on each call; here the AVX-512 or AVX2 kernel reads panels packed once.
-/// Without AVX2+FMA, or for large m, products go through sgemm on the plain copy.
+/// Without AVX2+FMA products go through sgemm on the plain copy.
 struct PackedMatrix {
     private(set) var k = 0, n = 0
-    /// plain is (k, n): the matrix itself.
+    /// plain is (k, n): the matrix itself, kept only where a product reads it: without the
+    /// small-m kernel, or for the columns past the last full panel. (A reader holds one
+    /// packed W_hhᵀ per LSTM direction and network: the plain copy would double it.)
     private var plain: [Float] = []
     /// panels holds the full 16-column blocks of `plain` as consecutive (k, 16) panels.
     private var panels: [Float] = []
 
-    /// Fills the matrix from `fill`, which writes (k, n) row-major values; storage is reused.
+    /// Fills the matrix from `fill`, which writes (k, n) row-major values.
     mutating func update(k: Int, n: Int, _ fill: (UnsafeMutablePointer<Float>) -> Void) {
         self.k = k; self.n = n
         if plain.count != k * n { plain = [Float](repeating: 0, count: k * n) }
@@ -181,21 +183,31 @@ struct PackedMatrix {
         plain.withUnsafeBufferPointer { p in
             panels.withUnsafeMutableBufferPointer { scribe_pack_panels(Int32(n), Int32(k), p.baseAddress!, Int32(n), $0.baseAddress!) }
         }
+        if size == k * n { plain = [] }   // the panels hold every column
     }
 
     /// c (m, n) = beta·c + a (m, k) · self; beta is 0 or 1. `kernel` picks a small-m kernel
-    /// other than the machine's best (for tests).
+    /// other than the machine's best (for tests). Products of more rows than the kernel
+    /// takes at once go through sgemm, or, when only the panels are kept, through the
+    /// kernel in blocks of rows.
     func multiply(m: Int, a: UnsafePointer<Float>, lda: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
                   kernel: SmallMKernel? = BLAS.smallMKernel) {
         assert(beta == 0 || beta == 1, "PackedMatrix.multiply: beta must be 0 or 1")
-        plain.withUnsafeBufferPointer { p in
-            if let kernel, BLAS.usesSmallMKernel(m: m) {
-                if beta == 0 { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
-                panels.withUnsafeBufferPointer { q in
-                    kernel.multiply(m: m, n: n, k: k, a: a, lda: lda, packed: q.baseAddress!,
-                                    b: p.baseAddress!, ldb: n, c: c, ldc: ldc)
+        guard m > 0 else { return }
+        if let kernel = kernel ?? (plain.isEmpty ? BLAS.smallMKernel : nil), BLAS.usesSmallMKernel(m: m) || plain.isEmpty {
+            if beta == 0 { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
+            panels.withUnsafeBufferPointer { q in
+                plain.withUnsafeBufferPointer { p in
+                    // b is read only past the last full panel, where plain is kept.
+                    let b = p.baseAddress ?? q.baseAddress!
+                    for first in stride(from: 0, to: m, by: BLAS.smallMLimit) {
+                        kernel.multiply(m: min(BLAS.smallMLimit, m - first), n: n, k: k, a: a + first * lda, lda: lda,
+                                        packed: q.baseAddress!, b: b, ldb: n, c: c + first * ldc, ldc: ldc)
+                    }
                 }
-            } else {
+            }
+        } else {
+            plain.withUnsafeBufferPointer { p in
                 BLAS.gemm(transA: false, transB: false, m: m, n: n, k: k, alpha: 1, a: a, lda: lda,
                           b: p.baseAddress!, ldb: n, beta: beta, c: c, ldc: ldc)
             }

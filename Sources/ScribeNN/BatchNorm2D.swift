@@ -49,6 +49,8 @@ public final class BatchNorm2D: ImageLayer {
         [("weight", weight), ("bias", bias), ("running_mean", runningMean), ("running_var", runningVariance)]
     }
 
+    public func releaseCaches() { normalized = Tensor(shape: [0]) }
+
     public func forward(_ x: Tensor) -> Tensor { forward(x, training: false) }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor { forward(x, training: training, relu: false) }

@@ -41,6 +41,8 @@ public final class Conv2D: ImageLayer {
          (width + 2 * padding.width - kernel.width) / stride.width + 1)
     }
 
+    public func releaseCaches() { columns = Tensor(shape: [0]) }
+
     public func forward(_ x: Tensor) -> Tensor {
         precondition(x.rank == 4 && x.shape[1] == inChannels, "Conv2D: expected (B, \(inChannels), H, W), got \(x.shape)")
         let (B, C, H, W) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])

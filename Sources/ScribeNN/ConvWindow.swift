@@ -131,6 +131,8 @@ public final class ConvWindow: Layer {
         return image
     }
 
+    public func releaseCaches() { layers.forEach { $0.releaseCaches() } }
+
     public func forward(_ x: SequenceBatch, training: Bool) -> SequenceBatch {
         requireChannels(x, channels: height, "ConvWindow")
         inputShape = x.values.shape

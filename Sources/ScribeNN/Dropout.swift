@@ -26,6 +26,8 @@ public final class Dropout: Layer, Reseedable {
     /// the step number, so a run resumed from a checkpoint draws the same masks.
     public func reseed(_ seed: UInt64) { generator = SeededGenerator(seed: seed) }
 
+    public func releaseCaches() { mask = Tensor(shape: [0]) }
+
     public func forward(_ x: SequenceBatch, training: Bool) -> SequenceBatch {
         requireChannels( x, channels: inputSize, "Dropout")
         lengths = x.lengths

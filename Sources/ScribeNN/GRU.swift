@@ -32,6 +32,11 @@ public final class GRU: RecurrentLayer, Layer {
 
     public var spec: String { "Gfx\(hiddenSize)" }
 
+    public override func releaseCaches() {
+        acts = Tensor(shape: [0]); hidden = Tensor(shape: [0]); work = Tensor(shape: [0])
+        super.releaseCaches()
+    }
+
     public func forward(_ input: SequenceBatch, training: Bool) -> SequenceBatch {
         let (T, B) = begin(input, layer: "GRU")
         let (H, G, lengths) = (hiddenSize, 3 * hiddenSize, lengths)

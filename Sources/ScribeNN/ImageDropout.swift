@@ -27,6 +27,8 @@ public final class ImageDropout: ImageLayer, Reseedable {
     public func namedParameters() -> [(name: String, parameter: Parameter)] { [] }
     public func reseed(_ seed: UInt64) { generator = SeededGenerator(seed: seed) }
 
+    public func releaseCaches() { mask = Tensor(shape: [0]) }
+
     public func forward(_ x: Tensor) -> Tensor { forward(x, training: false) }
 
     public func forward(_ x: Tensor, training: Bool) -> Tensor {

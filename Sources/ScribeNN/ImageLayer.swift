@@ -12,10 +12,13 @@ public protocol ImageLayer: AnyObject {
     func forward(_ x: Tensor, training: Bool) -> Tensor
     /// dy has the shape of the last output; returns dx shaped like the last input.
     func backward(_ dy: Tensor) -> Tensor
+    /// Frees what the last forward kept for backward (see `Layer.releaseCaches`).
+    func releaseCaches()
 }
 
 extension ImageLayer {
     public func forward(_ x: Tensor, training: Bool) -> Tensor { forward(x) }
+    public func releaseCaches() {}
     /// The trainable parameters.
     public var parameters: [Parameter] { namedParameters().map(\.parameter).filter(\.trainable) }
     public func zeroGradients() { for p in parameters { p.grad.zero() } }

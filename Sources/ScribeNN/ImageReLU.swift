@@ -11,6 +11,8 @@ public final class ImageReLU: ImageLayer {
     public var spec: String { "Rl" }
     public func namedParameters() -> [(name: String, parameter: Parameter)] { [] }
 
+    public func releaseCaches() { output = Tensor(shape: [0]) }
+
     public func forward(_ x: Tensor) -> Tensor {
         var y = Tensor(uninitializedShape: x.shape)
         x.withUnsafeValues { v in

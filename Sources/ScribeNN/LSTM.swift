@@ -45,6 +45,11 @@ public final class LSTM: RecurrentLayer, Layer {
 
     public var spec: String { "Lfx\(hiddenSize)" }
 
+    public override func releaseCaches() {
+        acts = Tensor(shape: [0]); hidden = Tensor(shape: [0]); work = Tensor(shape: [0])
+        super.releaseCaches()
+    }
+
     public func forward(_ input: SequenceBatch, training: Bool) -> SequenceBatch {
         let (T, B) = begin(input, layer: "LSTM")
         let (H, G, lengths) = (hiddenSize, 4 * hiddenSize, lengths)

@@ -65,9 +65,17 @@ public protocol Layer: AnyObject {
     /// Output frames for an input of `inputLength` frames (the same, except for layers that
     /// change the frame rate such as `ConvWindow`).
     func outputLength(inputLength: Int) -> Int
+    /// Frees what the last forward kept for backward (activations, unfolded inputs); the
+    /// next forward allocates afresh. Readers call it after each forward, so that the
+    /// networks of an ensemble, run one after another, share their working memory instead
+    /// of each holding its own between lines. Weights and packed weights stay.
+    func releaseCaches()
 }
 
 extension Layer {
+    /// Layers that keep nothing between calls have nothing to free.
+    public func releaseCaches() {}
+
     /// All trainable parameters in a fixed order (what optimizers update).
     public var parameters: [Parameter] { namedParameters().map(\.parameter).filter(\.trainable) }
 

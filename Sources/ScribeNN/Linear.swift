@@ -30,6 +30,8 @@ public final class Linear: Layer {
         [("weight", weight), ("bias", bias)]
     }
 
+    public func releaseCaches() { y = Tensor(shape: [0]); dx = Tensor(shape: [0]); x = SequenceBatch(values: Tensor(shape: [0, 0, 0])) }
+
     public func forward(_ input: SequenceBatch, training: Bool) -> SequenceBatch {
         requireChannels( input, channels: inputSize, "Linear")
         x = input.maskedCopy()

@@ -15,6 +15,8 @@ public final class LogSoftmax: Layer {
 
     public var spec: String { "Om" }
 
+    public func releaseCaches() { y = SequenceBatch(values: Tensor(shape: [0, 0, 0])) }
+
     public func forward(_ x: SequenceBatch, training: Bool) -> SequenceBatch {
         requireChannels( x, channels: inputSize, "LogSoftmax")
         var out = x

@@ -19,6 +19,8 @@ public final class MaxPool2D: ImageLayer {
     public var spec: String { "Mp\(kernel.height)x\(kernel.width)" }
     public func namedParameters() -> [(name: String, parameter: Parameter)] { [] }
 
+    public func releaseCaches() { argmax = [] }
+
     public func forward(_ x: Tensor) -> Tensor {
         precondition(x.rank == 4, "MaxPool2D: expected (B, C, H, W), got \(x.shape)")
         let (B, C, H, W) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])

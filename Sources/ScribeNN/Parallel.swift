@@ -50,6 +50,11 @@ public final class Parallel: Layer {
         }
     }
 
+    public func releaseCaches() {
+        branches.forEach { $0.releaseCaches() }
+        output = Tensor(shape: [0]); parts = []; inputGradient = Tensor(shape: [0])
+    }
+
     public func forward(_ x: SequenceBatch, training: Bool) -> SequenceBatch {
         var outputs = [SequenceBatch?](repeating: nil, count: branches.count)
         outputs.withUnsafeMutableBufferPointer { out in

@@ -13,6 +13,8 @@ public final class ReLU: Layer {
 
     public var spec: String { "Ar" }
 
+    public func releaseCaches() { y = SequenceBatch(values: Tensor(shape: [0, 0, 0])) }
+
     public func forward(_ x: SequenceBatch, training: Bool) -> SequenceBatch {
         requireChannels( x, channels: inputSize, "ReLU")
         y = pointwiseForward(x) { v in max(0, v) }

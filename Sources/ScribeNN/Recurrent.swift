@@ -66,6 +66,12 @@ public class RecurrentLayer {
         [("weight_ih", weightIH), ("weight_hh", weightHH), ("bias_ih", biasIH), ("bias_hh", biasHH)]
     }
 
+    /// Frees the cached input and the input gradient (see `Layer.releaseCaches`); the packed
+    /// recurrent weights stay, since they change only with the weights.
+    public func releaseCaches() {
+        x = Tensor(shape: [0, 0, 0]); lengths = []; dx = Tensor(shape: [0])
+    }
+
     // MARK: Forward
 
     /// Caches `input` (padded frames zeroed) and packs W_hhᵀ if it changed; returns (T, B).

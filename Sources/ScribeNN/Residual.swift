@@ -15,6 +15,8 @@ public final class Residual: Layer {
 
     public func namedParameters() -> [(name: String, parameter: Parameter)] { inner.namedParameters() }
 
+    public func releaseCaches() { inner.releaseCaches() }
+
     public func forward(_ x: SequenceBatch, training: Bool) -> SequenceBatch {
         var y = inner.forward(x, training: training)
         y.values.add(x.values)

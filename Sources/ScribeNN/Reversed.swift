@@ -46,6 +46,11 @@ public final class Reversed: Layer {
         return SequenceBatch(values: r, lengths: x.lengths)
     }
 
+    public func releaseCaches() {
+        inner.releaseCaches()
+        forwardIn = Tensor(shape: [0]); forwardOut = Tensor(shape: [0]); backwardIn = Tensor(shape: [0]); backwardOut = Tensor(shape: [0])
+    }
+
     public func forward(_ x: SequenceBatch, training: Bool) -> SequenceBatch {
         Self.reverse(inner.forward(Self.reverse(x, into: &forwardIn), training: training), into: &forwardOut)
     }

@@ -24,6 +24,8 @@ public final class Series: Layer {
         layers.reduce(inputLength) { $1.outputLength(inputLength: $0) }
     }
 
+    public func releaseCaches() { layers.forEach { $0.releaseCaches() } }
+
     public func forward(_ x: SequenceBatch, training: Bool) -> SequenceBatch {
         layers.reduce(x) { $1.forward($0, training: training) }
     }

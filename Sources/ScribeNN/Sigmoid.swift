@@ -13,6 +13,8 @@ public final class Sigmoid: Layer {
 
     public var spec: String { "As" }
 
+    public func releaseCaches() { y = SequenceBatch(values: Tensor(shape: [0, 0, 0])) }
+
     public func forward(_ x: SequenceBatch, training: Bool) -> SequenceBatch {
         requireChannels( x, channels: inputSize, "Sigmoid")
         y = pointwiseForward(x) { v in Kernels.sigmoid(v) }

@@ -13,6 +13,8 @@ public final class Tanh: Layer {
 
     public var spec: String { "At" }
 
+    public func releaseCaches() { y = SequenceBatch(values: Tensor(shape: [0, 0, 0])) }
+
     public func forward(_ x: SequenceBatch, training: Bool) -> SequenceBatch {
         requireChannels( x, channels: inputSize, "Tanh")
         y = pointwiseForward(x) { v in tanhf(v) }

@@ -153,7 +153,8 @@ public final class RecognitionModel: @unchecked Sendable {
     /// A line recognizer for one thread.
     public func makeLineRecognizer() throws -> LineRecognizer { try LineRecognizer(model: self) }
 
-    /// Log-softmax outputs of `network` for a batch of inputs (steps × inputSize each).
+    /// Log-softmax outputs of `network` for a batch of inputs (steps × inputSize each); the
+    /// network's caches are released after its forward.
     func logProbabilities(_ network: Layer, inputs: [FeatureMatrix]) throws -> [FeatureMatrix] {
         guard let first = inputs.first else { return [] }
         guard first.columns == file.inputSize else {
@@ -161,6 +162,9 @@ public final class RecognitionModel: @unchecked Sendable {
         }
         let nonEmpty = inputs.map { $0.rows == 0 ? FeatureMatrix(rows: 1, columns: $0.columns) : $0 }
         let output = network.forward(SequenceBatch(padding: nonEmpty), training: false)
+        // Nothing reads backward here: the working memory goes back to the allocator for the
+        // next network of an ensemble (and the next input), instead of staying with this one.
+        network.releaseCaches()
         return (0..<inputs.count).map { i in
             var m = output.sequence(i)
             Posteriors.logSoftmaxRows(&m)

@@ -130,8 +130,9 @@ final class KernelTests: XCTestCase {
 
 final class SmallMKernelTests: XCTestCase {
     /// Each small-m kernel this CPU runs (AVX-512 and AVX2; used for recurrent steps) equals
-    /// the naive product for row and column counts around its blocks (8, 4, 2 and 1 rows;
-    /// 128, 32 and 16 columns, and the columns past the last 16), with beta 0 and 1.
+    /// the naive product for row and column counts around its blocks (8, 4, 2 and 1 rows, and
+    /// more rows than it takes at once; 128, 32 and 16 columns, and the columns past the last
+    /// 16), with beta 0 and 1.
     func testSmallMKernelsMatchReference() throws {
         let kernels = SmallMKernel.available
         if kernels.isEmpty { throw XCTSkip("this CPU has no AVX2+FMA: products use sgemm") }
@@ -151,7 +152,7 @@ final class SmallMKernelTests: XCTestCase {
 
     private func checkSmallMKernel(_ kernel: SmallMKernel) {
         var g = SeededGenerator(seed: 9)
-        for m in [1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17] {
+        for m in [1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 70, 129] {
             for (n, k) in [(24, 7), (25, 3), (48, 16), (8, 1), (7, 5), (100, 33), (1024, 64), (64, 9), (80, 4), (136, 2),
                            (144, 5), (272, 3)] {
                 for beta: Float in [0, 1] {

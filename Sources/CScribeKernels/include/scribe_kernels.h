@@ -37,6 +37,10 @@ void scribe_sgemm_small_m_avx512(int m, int n, int k, const float *a, int lda,
 /// 0 elsewhere (another C library, or a value glibc refuses).
 int scribe_keep_large_blocks(int mmap_threshold, int trim_threshold);
 
+/// Bytes the C allocator has handed out and not had back (glibc's mallinfo2: heap chunks in
+/// use plus mmap'ed blocks); -1 where that is not known.
+long long scribe_heap_bytes_in_use(void);
+
 #ifdef __cplusplus
 }
 #endif
