@@ -19,15 +19,17 @@ public final class Conv2D: ImageLayer {
     private var outputSize = (height: 0, width: 0)
 
     public init(inChannels: Int, outChannels: Int, kernel: (Int, Int), stride: (Int, Int) = (1, 1),
-                padding: (Int, Int) = (0, 0), generator: inout SeededGenerator) {
+                padding: (Int, Int) = (0, 0), randomWeights: Bool = true, generator: inout SeededGenerator) {
         precondition(inChannels > 0 && outChannels > 0 && kernel.0 > 0 && kernel.1 > 0 && stride.0 > 0 && stride.1 > 0
                      && padding.0 >= 0 && padding.1 >= 0, "Conv2D: sizes must be positive (padding non-negative)")
         self.inChannels = inChannels; self.outChannels = outChannels
         self.kernel = kernel; self.stride = stride; self.padding = padding
         let fanIn = inChannels * kernel.0 * kernel.1, fanOut = outChannels * kernel.0 * kernel.1
-        // Glorot uniform with the receptive-field fan-in and fan-out, as for Linear.
-        weight = Parameter(Initializer.uniform(shape: [outChannels, inChannels, kernel.0, kernel.1],
-                                               bound: (6.0 / Double(fanIn + fanOut)).squareRoot(), generator: &generator))
+        // Glorot uniform with the receptive-field fan-in and fan-out, as for Linear; zeros
+        // for weights about to be loaded.
+        let shape = [outChannels, inChannels, kernel.0, kernel.1]
+        weight = Parameter(randomWeights ? Initializer.uniform(shape: shape, bound: (6.0 / Double(fanIn + fanOut)).squareRoot(), generator: &generator)
+                                         : Tensor(shape: shape))
         bias = Parameter(Tensor(shape: [outChannels]))
     }
 

@@ -15,12 +15,14 @@ public final class Linear: Layer {
     /// x is (T, B, in): the last forward input, kept for the weight gradient.
     private var x = SequenceBatch(values: Tensor(shape: [0, 0, 0]))
 
-    /// A layer initialised with `Initializer.glorotUniform` weights and zero bias.
-    public init(inputSize: Int, outputSize: Int, generator: inout ScribeCore.SeededGenerator) {
+    /// A layer initialised with `Initializer.glorotUniform` weights and zero bias; with
+    /// `randomWeights` false the weights start at zero, for weights about to be loaded.
+    public init(inputSize: Int, outputSize: Int, randomWeights: Bool = true, generator: inout ScribeCore.SeededGenerator) {
         precondition(inputSize > 0 && outputSize > 0, "Linear: sizes must be positive")
         self.inputSize = inputSize
         self.outputSize = outputSize
-        weight = Parameter(Initializer.glorotUniform(rows: outputSize, columns: inputSize, generator: &generator))
+        weight = Parameter(randomWeights ? Initializer.glorotUniform(rows: outputSize, columns: inputSize, generator: &generator)
+                                         : Tensor(shape: [outputSize, inputSize]))
         bias = Parameter(Tensor(shape: [outputSize]))
     }
 

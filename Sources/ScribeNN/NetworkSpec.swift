@@ -40,8 +40,8 @@ public enum NetworkSpec {
     public static let maxDepth = 64
 
     /// Builds the network described by `spec` for frames of `inputSize` channels. With
-    /// `forLoading` the recurrent layers' weights start at zero (no orthogonalization, no
-    /// random draws), for a network whose parameters are loaded right after.
+    /// `forLoading` every weight matrix starts at zero (no orthogonalization, no random
+    /// draws), for a network whose parameters are loaded right after.
     public static func build(_ spec: String, inputSize: Int, seed: UInt64, forLoading: Bool = false) throws -> Layer {
         var parser = Parser(text: Array(spec.unicodeScalars), spec: spec, generator: SeededGenerator(seed: seed), dropoutSeed: seed &+ 1)
         parser.randomWeights = !forLoading
@@ -156,7 +156,7 @@ public enum NetworkSpec {
             if accept("Fl") {
                 let n = try number()
                 try allocate(n * (inputSize + 1), for: "Fl\(n)")
-                return Linear(inputSize: inputSize, outputSize: n, generator: &generator)
+                return Linear(inputSize: inputSize, outputSize: n, randomWeights: randomWeights, generator: &generator)
             }
             if accept("Ar") { return ReLU(size: inputSize) }
             if accept("At") { return Tanh(size: inputSize) }
@@ -198,7 +198,8 @@ public enum NetworkSpec {
                     guard accept(",") else { throw error("expected ,<channels> after the kernel size") }
                     let out = try number()
                     try allocate(out * (channels * h * w + 1 + (normalized ? 4 : 0)), for: "C\(h)x\(w),\(out)")
-                    layers.append(Conv2D(inChannels: channels, outChannels: out, kernel: (h, w), padding: (h / 2, 0), generator: &generator))
+                    layers.append(Conv2D(inChannels: channels, outChannels: out, kernel: (h, w), padding: (h / 2, 0),
+                                         randomWeights: randomWeights, generator: &generator))
                     if normalized { layers.append(BatchNorm2D(channels: out)) }
                     if relu { layers.append(ImageReLU()) }
                     channels = out

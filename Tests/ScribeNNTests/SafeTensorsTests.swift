@@ -78,12 +78,15 @@ final class SafeTensorsTests: XCTestCase {
         var g = SeededGenerator(seed: 1)
         let x = SequenceBatch(values: randomTensor([5, 2, 2], &g), lengths: [5, 3])
         XCTAssertEqual(loaded.forward(x, training: false), net.forward(x, training: false))
-        // A network built to be loaded draws no random recurrent weights (a sixth of reading
-        // one line with a four-network ensemble went there): both matrices start at zero.
-        let blank = try NetworkSpec.build(spec, inputSize: 2, seed: 77, forLoading: true).namedParameters()
-        let recurrent = blank.filter { $0.name.hasPrefix("0.") && $0.name.contains("weight") }
-        XCTAssertEqual(recurrent.count, 4)
-        for (name, p) in recurrent { XCTAssertTrue(p.value.values.allSatisfy { $0 == 0 }, name) }
+        // A network built to be loaded draws no random weights (a sixth of reading one line
+        // with a four-network ensemble went to the recurrent ones, 6% of loading ten networks
+        // to the linear and convolution ones): every weight matrix starts at zero.
+        for (layers, count) in [(spec, 5), ("[Cb3x3,4 Mp2x2 Cr3x3,6 W12s4 Fl5 Lbx3 Fl3]", 8)] {
+            let blank = try NetworkSpec.build(layers, inputSize: 16, seed: 77, forLoading: true).namedParameters()
+            let weights = blank.filter { $0.parameter.value.rank >= 2 }   // not the batch norms' scales (ones)
+            XCTAssertEqual(weights.count, count, layers)
+            for (name, p) in weights { XCTAssertTrue(p.value.values.allSatisfy { $0 == 0 }, "\(layers) \(name)") }
+        }
 
         // A tensor with the wrong shape, a missing one, an extra one, a bad alphabet.
         var file = try SafeTensors.load(path: path)
