@@ -391,12 +391,7 @@ public final class Trainer {
     }
 
     /// Peak resident memory of this process (VmHWM), in MB.
-    public static func peakMemoryMB() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
-        return kb / 1024
-    }
+    public static func peakMemoryMB() -> Double { ProcessMemory.peakMB() }
 }
 
 /// A network's frame count for an input length, shared with the data-loading threads

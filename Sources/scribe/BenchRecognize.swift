@@ -14,7 +14,9 @@ extension Scribe {
             discussion: """
             Recognizes the given line images as `scribe recognize` does: with N threads, N \
             workers each read, normalize and recognize their share of the lines, one line at a \
-            time, with single-threaded kernels. Images are decoded from disk on every repetition.
+            time, with single-threaded kernels. Images are decoded from disk on every repetition. \
+            Each row gives the process's resident peak so far (the models included): with \
+            thread counts in increasing order, the peak of reading with that many threads.
 
             Example:
               scribe bench recognize --model poilus --manifest corpora/poilus/build/test.tsv --threads 1,2
@@ -59,12 +61,14 @@ extension Scribe {
                     if let failure { throw failure }
                 }
                 rows.append(["threads": n, "lines": paths.count, "seconds": t, "lines_per_second": Double(paths.count) / t,
+                             "peak_memory_mb": ProcessMemory.peakMB(),
                              "decoder": decoder.settings.decoder.rawValue, "beam": decoder.settings.beam])
             }
             if bench.output.isJSON { try printJSON(rows); return }
             print("\(trained.name)\(set.members.count > 1 ? " (ensemble of \(set.members.count))" : "")\(set.views.isEmpty ? "" : " with \(set.views.count) view\(set.views.count == 1 ? "" : "s")") on \(paths.count) lines, " + (decoder.settings.decoder == .beam ? "beam \(decoder.settings.beam)" : "greedy") + " decoding")
             for r in rows {
-                print(String(format: "threads %d: %.3f s, %.1f lines/s", r["threads"] as! Int, r["seconds"] as! Double, r["lines_per_second"] as! Double))
+                print(String(format: "threads %d: %.3f s, %.1f lines/s, peak memory %.0f MB", r["threads"] as! Int, r["seconds"] as! Double,
+                             r["lines_per_second"] as! Double, r["peak_memory_mb"] as! Double))
             }
         }
     }

@@ -134,6 +134,7 @@ final class RecognizeCLITests: XCTestCase {
         let bench = try scribe(["bench", "recognize", "--model", model, line, "--threads", "1", "--repeats", "1"])
         XCTAssertEqual(bench.status, 0, bench.err)
         XCTAssertTrue(bench.out.contains("ensemble of 2"), bench.out)
+        XCTAssertNotNil(bench.out.range(of: #"lines/s, peak memory [1-9][0-9]* MB"#, options: .regularExpression), bench.out)
         try FileManager.default.moveItem(atPath: member, toPath: member + ".away")
         let lost = try scribe(["recognize", "--model", model, line])
         XCTAssertEqual(lost.status, 1)
