@@ -155,7 +155,7 @@ public struct LineFinder {
         x.withUnsafeMutableValues { px in
             for y in 0..<work.height { for c in 0..<work.width { px[y * W + c] = work.pixels[y * work.width + c] } }
         }
-        let logits = network.forward(x)
+        let logits = network.forward(x, keepingCaches: false)
         let s = LineFinderNetwork.stride
         let (h, w) = (H / s, W / s)
         var maps = LineMaps(width: (work.width + s - 1) / s, height: (work.height + s - 1) / s)

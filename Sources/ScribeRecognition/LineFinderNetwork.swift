@@ -73,10 +73,13 @@ public final class LineFinderNetwork {
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
     public func zeroGradients() { for p in parameters { p.grad.zero() } }
 
-    /// Logits (B, 2, H/4, W/4) for pages x (B, 1, H, W).
-    public func forward(_ x: Tensor) -> Tensor {
+    /// Logits (B, 2, H/4, W/4) for pages x (B, 1, H, W). With `keepingCaches` false (reading
+    /// a page) each layer frees what it kept for backward as soon as its output exists, so
+    /// the page's unfolded inputs are not all held at once; backward cannot follow then.
+    public func forward(_ x: Tensor, keepingCaches: Bool = true) -> Tensor {
         precondition(x.rank == 4 && x.shape[1] == 1 && x.shape[2] % Self.granularity == 0 && x.shape[3] % Self.granularity == 0,
                      "LineFinderNetwork: expected (B, 1, H, W) with H and W multiples of 16, got \(x.shape)")
+        let run = { (s: Int, x: Tensor) in self.run(s, x, keepingCaches: keepingCaches) }
         let skip4 = run(2, run(1, run(0, x)))
         let skip8 = run(3, skip4)
         var a8 = run(4, skip8); a8.add(skip8)
@@ -94,6 +97,12 @@ public final class LineFinderNetwork {
         _ = back(0, back(1, back(2, dSkip4)))
     }
 
-    private func run(_ s: Int, _ x: Tensor) -> Tensor { stages[s].reduce(x) { $1.forward($0) } }
+    private func run(_ s: Int, _ x: Tensor, keepingCaches: Bool) -> Tensor {
+        stages[s].reduce(x) { x, layer in
+            let y = layer.forward(x)
+            if !keepingCaches { layer.releaseCaches() }
+            return y
+        }
+    }
     private func back(_ s: Int, _ dy: Tensor) -> Tensor { stages[s].reversed().reduce(dy) { $1.backward($0) } }
 }

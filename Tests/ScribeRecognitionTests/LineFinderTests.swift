@@ -42,6 +42,29 @@ final class LineFinderTests: XCTestCase {
         XCTAssertEqual(LineFinderNetwork.parameterCount(widths: [8, 16, 32, 64]), LineFinderNetwork().parameterCount)
         XCTAssertLessThanOrEqual(bad.count, 2, "gradients differ: \(bad)")   // a pooling tie may flip one or two
     }
+
+    /// Reading a page keeps no layer's cache: the same logits, and the heap grows by little
+    /// more than the logits, where a training forward keeps every unfolded input.
+    func testReadingForwardKeepsNoCaches() throws {
+        guard Allocator.bytesInUse != nil else { throw XCTSkip("the C library does not report heap use") }
+        var g = SeededGenerator(seed: 9)
+        var x = Tensor(shape: [1, 1, 256, 512])
+        for i in x.values.indices { x.values[i] = Float(g.nextUniform()) }
+        _ = LineFinderNetwork(widths: [2, 2, 2, 2]).forward(x)   // first-use allocations out of the way
+        let reader = LineFinderNetwork(widths: [4, 8, 8, 16], seed: 2), trainer = LineFinderNetwork(widths: [4, 8, 8, 16], seed: 2)
+        func growth(_ body: () -> Tensor) -> (Tensor, Int) {
+            let before = Allocator.bytesInUse!
+            let y = body()
+            return (y, Allocator.bytesInUse! - before)
+        }
+        let (read, readGrowth) = growth { reader.forward(x, keepingCaches: false) }
+        let (trained, trainGrowth) = growth { trainer.forward(x) }
+        XCTAssertEqual(read, trained)
+        let logits = read.count * MemoryLayout<Float>.size   // (1, 2, 64, 128)
+        XCTAssertLessThan(readGrowth, logits + (256 << 10), "reading kept \(readGrowth) bytes")
+        // The first convolution alone unfolds (1, 1·3·3, 256·512) values.
+        XCTAssertGreaterThan(trainGrowth, 9 * 256 * 512 * MemoryLayout<Float>.size)
+    }
 }
 
 final class LinePostprocessorTests: XCTestCase {
