@@ -175,7 +175,8 @@ struct PackedMatrix {
     /// Fills the matrix from `fill`, which writes (k, n) row-major values.
     mutating func update(k: Int, n: Int, _ fill: (UnsafeMutablePointer<Float>) -> Void) {
         self.k = k; self.n = n
-        if plain.count != k * n { plain = [Float](repeating: 0, count: k * n) }
+        // `fill` writes every value; after a drop (below) the copy is made afresh each update.
+        if plain.count != k * n { plain = Tensor.unset(count: k * n) }
         plain.withUnsafeMutableBufferPointer { fill($0.baseAddress!) }
         guard BLAS.hasSmallMKernel else { return }
         let size = Int(scribe_packed_size(Int32(n), Int32(k)))
