@@ -96,7 +96,7 @@ public final class LineFinderTrainer {
             metrics.append(EpochMetrics(epoch: state.step / c.validateEvery, step: state.step, trainLoss: lossCount > 0 ? lossSum / Double(lossCount) : .nan,
                                         validCER: 1 - recall, validWER: 1 - precision, learningRate: Double(adam.learningRate),
                                         skippedBatches: 0, framesPerSecond: cropsPerSecond,
-                                        elapsedSeconds: state.elapsed, peakMemoryMB: Trainer.peakMemoryMB()))
+                                        elapsedSeconds: state.elapsed, peakMemoryMB: ProcessMemory.peakMB()))
             try EpochMetrics.writeLog(metrics, to: logPath)
             try PNGWriter.write(TrainingCurve.render(metrics, title: "\(c.name): line finder", labels: ("missed", "extra"),
                                                     xLabel: "validation (every \(c.validateEvery) steps)"), to: c.output + "/curve.png")
@@ -108,7 +108,7 @@ public final class LineFinderTrainer {
             lossSum = 0; lossCount = 0; intervalStart = Date()
         }
         return Summary(steps: state.step, seconds: state.elapsed, bestRecall: state.bestRecall, bestPrecision: state.bestPrecision,
-                       bestStep: state.bestStep, peakMemoryMB: Trainer.peakMemoryMB(), modelPath: modelPath)
+                       bestStep: state.bestStep, peakMemoryMB: ProcessMemory.peakMB(), modelPath: modelPath)
     }
 
     /// Recall (reference lines matched at box IoU ≥ 0.5) and precision (found lines matched)

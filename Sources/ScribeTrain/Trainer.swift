@@ -205,7 +205,7 @@ public final class Trainer {
                                  skippedBatches: state.epochSkipped,
                                  framesPerSecond: Double(framesThisEpoch) / max(Date().timeIntervalSince(epochStart), 1e-9),
                                  elapsedSeconds: processStart + Date().timeIntervalSince(startTime),
-                                 peakMemoryMB: Self.peakMemoryMB())
+                                 peakMemoryMB: ProcessMemory.peakMB())
             metrics.append(m)
             var note = ""
             if cer < state.bestCER || config.keep == .last {
@@ -293,7 +293,7 @@ public final class Trainer {
 
     func summary(state: TrainingState, startTime: Date, processStart: Double, stoppedEarly: Bool) -> TrainSummary {
         TrainSummary(epochs: state.epoch, steps: state.step, bestCER: state.bestCER, bestEpoch: state.bestEpoch,
-                     seconds: processStart + Date().timeIntervalSince(startTime), peakMemoryMB: Self.peakMemoryMB(),
+                     seconds: processStart + Date().timeIntervalSince(startTime), peakMemoryMB: ProcessMemory.peakMB(),
                      modelPath: modelPath, stoppedEarly: stoppedEarly)
     }
 
@@ -389,9 +389,6 @@ public final class Trainer {
                                     config.trainManifests.joined(separator: "\u{1}"), "\(config.augmentation)",
                                     config.lineFrontEnd == nil ? "" : "\(config.lineAugmentation)"])
     }
-
-    /// Peak resident memory of this process (VmHWM), in MB.
-    public static func peakMemoryMB() -> Double { ProcessMemory.peakMB() }
 }
 
 /// A network's frame count for an input length, shared with the data-loading threads
