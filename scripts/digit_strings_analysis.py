@@ -8,6 +8,11 @@ does with the same MNIST pools.
   by-line     reads `scribe evaluate --unit char --format json --worst 100000` output of a
               digit-strings manifest and breaks the CER down by the line image's height
               and by the share of ink pixels (below 5%: the normalizer's sparse-ink case).
+  by-source   reads a model's hypotheses (`scribe evaluate --hypotheses`) of a digit-strings
+              split with the corpus's sources file (which MNIST digit is where in each line)
+              and counts the errors per source digit (one hard digit drawn into many lines,
+              or errors spread thin?) and by the gap to the nearest neighbour (touching and
+              overlapping digits).
 
 Run through scripts/digit-strings-analysis, which sets up the Python environment.
 """
@@ -136,6 +141,88 @@ def by_line(a):
         print()
 
 
+def edit_ops(ref, hyp):
+    """Levenshtein alignment of two strings: (kind, reference position) for each substitution
+    (S), deletion (D) and insertion (I, at the reference position it precedes)."""
+    n, m = len(ref), len(hyp)
+    d = np.zeros((n + 1, m + 1), int)
+    d[:, 0], d[0, :] = np.arange(n + 1), np.arange(m + 1)
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            d[i, j] = min(d[i - 1, j] + 1, d[i, j - 1] + 1, d[i - 1, j - 1] + (ref[i - 1] != hyp[j - 1]))
+    ops, i, j = [], n, m
+    while i or j:
+        if i and j and d[i, j] == d[i - 1, j - 1] + (ref[i - 1] != hyp[j - 1]):
+            if ref[i - 1] != hyp[j - 1]:
+                ops.append(("S", i - 1))
+            i, j = i - 1, j - 1
+        elif i and d[i, j] == d[i - 1, j] + 1:
+            ops.append(("D", i - 1))
+            i -= 1
+        else:
+            ops.append(("I", i))
+            j -= 1
+    return ops
+
+
+def neighbour_gap(boxes, k):
+    """Pixels between digit k's box and its nearest neighbour's (negative: they overlap)."""
+    gaps = []
+    if k > 0:
+        gaps.append(boxes[k][0] - (boxes[k - 1][0] + boxes[k - 1][2]))
+    if k + 1 < len(boxes):
+        gaps.append(boxes[k + 1][0] - (boxes[k][0] + boxes[k][2]))
+    return min(gaps) if gaps else None
+
+
+def by_source(a):
+    rows = [line.split("\t") for line in open(a.manifest).read().splitlines()[1:]]
+    refs = {r[0]: r[2] for r in rows}
+    sources = {}
+    for line in open(a.sources).read().splitlines()[1:]:
+        ident, digits, boxes = line.split("\t")
+        sources[ident] = ([int(d) for d in digits.split()], [tuple(map(int, b.split(","))) for b in boxes.split()])
+    hyps = dict(line.split("\t", 1) for line in open(a.hypotheses).read().splitlines() if "\t" in line)
+    missing = [i for i in refs if i not in sources or i not in hyps]
+    if missing:
+        sys.exit(f"{len(missing)} lines of {a.manifest} have no source or no hypothesis (first: {missing[0]}): "
+                 "rebuild the corpus (scripts/corpus-digit-strings) or evaluate the same manifest")
+    seen, wrong, kinds, spacing = {}, {}, {"S": 0, "D": 0, "I": 0}, {}
+    bins = [("overlap over 2 px", -10 ** 9, -2), ("touching (-2 to 0 px)", -2, 1), ("1-3 px apart", 1, 4),
+            ("4 px or more apart", 4, 10 ** 9), ("alone on the line", None, None)]
+    for ident, ref in refs.items():
+        digits, boxes = sources[ident]
+        bad = set()
+        for kind, i in edit_ops(ref, hyps[ident]):
+            kinds[kind] += 1
+            if kind != "I":
+                bad.add(i)
+                wrong[digits[i]] = wrong.get(digits[i], 0) + 1
+        for k, digit in enumerate(digits):
+            seen[digit] = seen.get(digit, 0) + 1
+            gap = neighbour_gap(boxes, k)
+            name = next(b[0] for b in bins if (gap is None) == (b[1] is None) and (gap is None or b[1] <= gap < b[2]))
+            cell = spacing.setdefault(name, [0, 0])
+            cell[0] += 1
+            cell[1] += k in bad
+    total = sum(kinds.values())
+    print(f"{total} errors ({kinds['S']} substitutions, {kinds['D']} deletions, {kinds['I']} insertions) in "
+          f"{sum(len(r) for r in refs.values())} digits; the substituted or deleted digits come from "
+          f"{len(wrong)} of the {len(seen)} source digits\n")
+    labels = {}
+    for ident, ref in refs.items():
+        for digit, label in zip(sources[ident][0], ref):
+            labels[digit] = label
+    print("| MNIST digit | label | errors | lines it is in |\n|--:|--:|--:|--:|")
+    for digit, n in sorted(wrong.items(), key=lambda kv: (-kv[1], kv[0]))[:a.top]:
+        print(f"| {digit} | {labels[digit]} | {n} | {seen[digit]} |")
+    print("\n| nearest neighbour | digits | errors | error rate |\n|---|--:|--:|--:|")
+    for name, _, _ in bins:
+        if name in spacing:
+            n, e = spacing[name]
+            print(f"| {name} | {n} | {e} | {100 * e / n:.2f}% |")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="command", required=True)
@@ -148,8 +235,13 @@ def main():
     b = sub.add_parser("by-line")
     b.add_argument("manifest")
     b.add_argument("evaluation", help="JSON from scribe evaluate --unit char --format json --worst 100000")
+    s = sub.add_parser("by-source")
+    s.add_argument("manifest")
+    s.add_argument("sources", help="the corpus's sources-<manifest> file (scripts/corpus-digit-strings)")
+    s.add_argument("hypotheses", help="TSV of id and text from scribe evaluate --hypotheses")
+    s.add_argument("--top", type=int, default=10, help="source digits to list (default 10)")
     a = ap.parse_args()
-    classifier(a) if a.command == "classifier" else by_line(a)
+    {"classifier": classifier, "by-line": by_line, "by-source": by_source}[a.command](a)
 
 
 if __name__ == "__main__":
