@@ -8,8 +8,8 @@ does with the same MNIST pools.
   by-line     reads `scribe evaluate --unit char --format json --worst 100000` output of a
               digit-strings manifest and breaks the CER down by the line image's height
               and by the share of ink pixels (below 5%: the normalizer's sparse-ink case).
-  by-source   reads a model's hypotheses (`scribe evaluate --hypotheses`) of a digit-strings
-              split with the corpus's sources file (which MNIST digit is where in each line)
+  by-source   reads the same evaluation output of a digit-strings split with the corpus's
+              sources file (which MNIST digit is where in each line)
               and counts the errors per source digit (one hard digit drawn into many lines,
               or errors spread thin?) and by the gap to the nearest neighbour (touching and
               overlapping digits).
@@ -116,10 +116,7 @@ def png_gray(path):
 
 
 def by_line(a):
-    report = json.load(open(a.evaluation))["cer"]
-    errors = {u["id"]: u["errors"] for u in report["worst"]}
-    if report["utterances_with_errors"] > len(errors):
-        sys.exit("the evaluation lists fewer lines than have errors: run it with --worst 100000")
+    errors = {ident: u["errors"] for ident, u in worst_lines(a.evaluation).items()}
     root = os.path.dirname(os.path.abspath(a.manifest))
     rows = [line.split("\t") for line in open(a.manifest).read().splitlines()[1:]]
     tables = {"image height (px)": {}, "ink share": {}}
@@ -141,83 +138,77 @@ def by_line(a):
         print()
 
 
-def edit_ops(ref, hyp):
-    """Levenshtein alignment of two strings: (kind, reference position) for each substitution
-    (S), deletion (D) and insertion (I, at the reference position it precedes)."""
-    n, m = len(ref), len(hyp)
-    d = np.zeros((n + 1, m + 1), int)
-    d[:, 0], d[0, :] = np.arange(n + 1), np.arange(m + 1)
-    for i in range(1, n + 1):
-        for j in range(1, m + 1):
-            d[i, j] = min(d[i - 1, j] + 1, d[i, j - 1] + 1, d[i - 1, j - 1] + (ref[i - 1] != hyp[j - 1]))
-    ops, i, j = [], n, m
-    while i or j:
-        if i and j and d[i, j] == d[i - 1, j - 1] + (ref[i - 1] != hyp[j - 1]):
-            if ref[i - 1] != hyp[j - 1]:
-                ops.append(("S", i - 1))
-            i, j = i - 1, j - 1
-        elif i and d[i, j] == d[i - 1, j] + 1:
-            ops.append(("D", i - 1))
-            i -= 1
-        else:
-            ops.append(("I", i))
-            j -= 1
+def worst_lines(path):
+    """The per-line report of `scribe evaluate --unit char --format json --worst 100000`: every
+    line with an error, by id, with scribe's own alignment (ref/hyp padded with '*', eval S/D/I)."""
+    report = json.load(open(path))["cer"]
+    if report["utterances_with_errors"] > len(report["worst"]):
+        sys.exit("the evaluation lists fewer lines than have errors: run it with --worst 100000")
+    return {u["id"]: u for u in report["worst"]}
+
+
+def error_positions(line):
+    """(kind, reference position) of each error in one line of worst_lines(): S and D at the
+    reference digit they hit, I at the reference position it precedes."""
+    ops, position = [], 0
+    for ref, kind in zip(line["ref"], line["eval"]):
+        if kind in "SDI":
+            ops.append((kind, position))
+        if ref != "*":
+            position += 1
     return ops
 
 
-def neighbour_gap(boxes, k):
-    """Pixels between digit k's box and its nearest neighbour's (negative: they overlap)."""
+SPACING = [("overlap over 2 px", -2), ("touching (-2 to 0 px)", 1), ("1-3 px apart", 4), ("4 px or more apart", None)]
+
+
+def spacing_bin(boxes, k):
+    """The SPACING row of digit k by the pixels between its box and its nearest neighbour's
+    (negative: they overlap), or "alone on the line"."""
     gaps = []
     if k > 0:
         gaps.append(boxes[k][0] - (boxes[k - 1][0] + boxes[k - 1][2]))
     if k + 1 < len(boxes):
         gaps.append(boxes[k + 1][0] - (boxes[k][0] + boxes[k][2]))
-    return min(gaps) if gaps else None
+    if not gaps:
+        return "alone on the line"
+    return next(name for name, below in SPACING if below is None or min(gaps) < below)
 
 
 def by_source(a):
-    rows = [line.split("\t") for line in open(a.manifest).read().splitlines()[1:]]
-    refs = {r[0]: r[2] for r in rows}
+    refs = {r.split("\t")[0]: r.split("\t")[2] for r in open(a.manifest).read().splitlines()[1:]}
     sources = {}
     for line in open(a.sources).read().splitlines()[1:]:
         ident, digits, boxes = line.split("\t")
         sources[ident] = ([int(d) for d in digits.split()], [tuple(map(int, b.split(","))) for b in boxes.split()])
-    hyps = dict(line.split("\t", 1) for line in open(a.hypotheses).read().splitlines() if "\t" in line)
-    missing = [i for i in refs if i not in sources or i not in hyps]
+    missing = [i for i in refs if i not in sources]
     if missing:
-        sys.exit(f"{len(missing)} lines of {a.manifest} have no source or no hypothesis (first: {missing[0]}): "
-                 "rebuild the corpus (scripts/corpus-digit-strings) or evaluate the same manifest")
-    seen, wrong, kinds, spacing = {}, {}, {"S": 0, "D": 0, "I": 0}, {}
-    bins = [("overlap over 2 px", -10 ** 9, -2), ("touching (-2 to 0 px)", -2, 1), ("1-3 px apart", 1, 4),
-            ("4 px or more apart", 4, 10 ** 9), ("alone on the line", None, None)]
+        sys.exit(f"{len(missing)} lines of {a.manifest} are not in {a.sources} (first: {missing[0]}): "
+                 "rebuild the corpus (scripts/corpus-digit-strings)")
+    failed = worst_lines(a.evaluation)
+    seen, wrong, labels, kinds, spacing = {}, {}, {}, {"S": 0, "D": 0, "I": 0}, {}
     for ident, ref in refs.items():
         digits, boxes = sources[ident]
         bad = set()
-        for kind, i in edit_ops(ref, hyps[ident]):
+        for kind, i in error_positions(failed[ident]) if ident in failed else []:
             kinds[kind] += 1
             if kind != "I":
                 bad.add(i)
                 wrong[digits[i]] = wrong.get(digits[i], 0) + 1
         for k, digit in enumerate(digits):
             seen[digit] = seen.get(digit, 0) + 1
-            gap = neighbour_gap(boxes, k)
-            name = next(b[0] for b in bins if (gap is None) == (b[1] is None) and (gap is None or b[1] <= gap < b[2]))
-            cell = spacing.setdefault(name, [0, 0])
+            labels[digit] = ref[k]
+            cell = spacing.setdefault(spacing_bin(boxes, k), [0, 0])
             cell[0] += 1
             cell[1] += k in bad
-    total = sum(kinds.values())
-    print(f"{total} errors ({kinds['S']} substitutions, {kinds['D']} deletions, {kinds['I']} insertions) in "
-          f"{sum(len(r) for r in refs.values())} digits; the substituted or deleted digits come from "
+    print(f"{sum(kinds.values())} errors ({kinds['S']} substitutions, {kinds['D']} deletions, {kinds['I']} insertions) "
+          f"in {sum(len(r) for r in refs.values())} digits; the substituted or deleted digits come from "
           f"{len(wrong)} of the {len(seen)} source digits\n")
-    labels = {}
-    for ident, ref in refs.items():
-        for digit, label in zip(sources[ident][0], ref):
-            labels[digit] = label
     print("| MNIST digit | label | errors | lines it is in |\n|--:|--:|--:|--:|")
     for digit, n in sorted(wrong.items(), key=lambda kv: (-kv[1], kv[0]))[:a.top]:
         print(f"| {digit} | {labels[digit]} | {n} | {seen[digit]} |")
     print("\n| nearest neighbour | digits | errors | error rate |\n|---|--:|--:|--:|")
-    for name, _, _ in bins:
+    for name in [row[0] for row in SPACING] + ["alone on the line"]:
         if name in spacing:
             n, e = spacing[name]
             print(f"| {name} | {n} | {e} | {100 * e / n:.2f}% |")
@@ -238,7 +229,7 @@ def main():
     s = sub.add_parser("by-source")
     s.add_argument("manifest")
     s.add_argument("sources", help="the corpus's sources-<manifest> file (scripts/corpus-digit-strings)")
-    s.add_argument("hypotheses", help="TSV of id and text from scribe evaluate --hypotheses")
+    s.add_argument("evaluation", help="JSON from scribe evaluate --unit char --format json --worst 100000")
     s.add_argument("--top", type=int, default=10, help="source digits to list (default 10)")
     a = ap.parse_args()
     {"classifier": classifier, "by-line": by_line, "by-source": by_source}[a.command](a)
