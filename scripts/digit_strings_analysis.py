@@ -13,6 +13,11 @@ does with the same MNIST pools.
               and counts the errors per source digit (one hard digit drawn into many lines,
               or errors spread thin?) and by the gap to the nearest neighbour (touching and
               overlapping digits).
+  margins     writes copies of a digit-strings manifest's first lines with wider margins of
+              their own paper (its level, left-to-right gradient and grain, fitted per line)
+              on every side, on one side or above and below, each with its manifest, so that
+              `scribe evaluate` can measure what a loose crop costs a model (and what
+              `--trim-margins` wins back).
 
 Run through scripts/digit-strings-analysis, which sets up the Python environment.
 """
@@ -113,6 +118,54 @@ def png_gray(path):
     if raw[:, 0].any():
         sys.exit(f"{path}: expected PNG rows without filters")
     return raw[:, 1:] / 255.0
+
+
+def write_png(path, image):
+    """8-bit grayscale PNG without filters, like scripts/corpus-digit-strings writes."""
+    h, w = image.shape
+    raw = b"".join(b"\x00" + image[y].tobytes() for y in range(h))
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+    with open(path, "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
+                + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
+
+
+# Margins added by `margins`, in pixels: left, right, top, bottom.
+MARGIN_VARIANTS = {"all10": (10, 10, 10, 10), "all40": (40, 40, 40, 40), "all100": (100, 100, 100, 100),
+                   "right80": (0, 80, 0, 0), "above-below40": (0, 0, 40, 40)}
+
+
+def with_paper(image, pad, rng):
+    """`image` (floats 0-1) inside a larger sheet of its own paper: a level that changes
+    linearly from left to right (fitted to the column medians) plus grain of the image's
+    robust deviation from them."""
+    left, right, top, bottom = pad
+    h, w = image.shape
+    columns = np.median(image, axis=0)
+    slope, level = np.polyfit(np.arange(w), columns, 1)
+    grain = 1.4826 * np.median(np.abs(image - columns[None, :]))
+    x = np.arange(w + left + right) - left
+    sheet = (slope * x + level)[None, :] + rng.normal(0, grain, (h + top + bottom, w + left + right))
+    sheet[top:top + h, left:left + w] = image
+    return (np.clip(sheet, 0, 1) * 255).round().astype(np.uint8)
+
+
+def margins(a):
+    root = os.path.dirname(os.path.abspath(a.manifest))
+    with open(a.manifest) as f:
+        rows = [line.rstrip("\n").split("\t") for line in f][1:a.limit + 1]
+    rng = np.random.default_rng(a.seed)
+    for name, pad in [("original", (0, 0, 0, 0))] + list(MARGIN_VARIANTS.items()):
+        os.makedirs(os.path.join(a.out, name), exist_ok=True)
+        with open(os.path.join(a.out, name + ".tsv"), "w") as m:
+            m.write("id\tpath\ttext\n")
+            for ident, path, text in rows:
+                out = os.path.join(name, os.path.basename(path))
+                write_png(os.path.join(a.out, out), with_paper(png_gray(os.path.join(root, path)), pad, rng))
+                m.write(f"{ident}\t{out}\t{text}\n")
+    print(" ".join(["original"] + list(MARGIN_VARIANTS)))
 
 
 def by_line(a):
@@ -231,8 +284,13 @@ def main():
     s.add_argument("sources", help="the corpus's sources-<manifest> file (scripts/corpus-digit-strings)")
     s.add_argument("evaluation", help="JSON from scribe evaluate --unit char --format json --worst 100000")
     s.add_argument("--top", type=int, default=10, help="source digits to list (default 10)")
+    m = sub.add_parser("margins")
+    m.add_argument("manifest")
+    m.add_argument("out", help="folder for the copies and their manifests (<variant>.tsv)")
+    m.add_argument("--limit", type=int, default=300, help="lines to copy (default 300)")
+    m.add_argument("--seed", type=int, default=7)
     a = ap.parse_args()
-    {"classifier": classifier, "by-line": by_line, "by-source": by_source}[a.command](a)
+    {"classifier": classifier, "by-line": by_line, "by-source": by_source, "margins": margins}[a.command](a)
 
 
 if __name__ == "__main__":

@@ -41,11 +41,12 @@ public struct LineFrontEnd: Codable, Equatable, Sendable {
     }
 
     /// Maps a column of the normalized line back to an x position in the image it came
-    /// from (through the crop and the scaling; the deskew rotation, at most a few degrees,
-    /// is not undone).
+    /// from (through the margin trim, the crop and the scaling; the deskew rotation, at most
+    /// a few degrees, is not undone).
     public static func sourceX(column: Double, report: NormalizationReport, imageWidth: Int, imageHeight: Int, height: Int) -> Double {
-        let box = report.inkBox ?? Box(x0: 0, y0: 0, x1: imageWidth, y1: imageHeight)
-        let x = Double(box.x0) + column * Double(box.height) / Double(height)
+        let kept = report.trimmed ?? Box(x0: 0, y0: 0, x1: imageWidth, y1: imageHeight)
+        let box = report.inkBox ?? Box(x0: 0, y0: 0, x1: kept.width, y1: kept.height)
+        let x = Double(kept.x0 + box.x0) + column * Double(box.height) / Double(height)
         return min(max(x, 0), Double(imageWidth))
     }
 

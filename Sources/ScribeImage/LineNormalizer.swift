@@ -34,11 +34,15 @@ public struct LineNormalization: Codable, Equatable, Sendable {
     public var crop = true
     /// Margin kept around the ink when cropping.
     public var margin = 4
+    /// Cut margins much wider than the training lines' before anything else (after
+    /// inversion); nil leaves the line whole. Off in model files written before it.
+    public var trimMargins: MarginTrim? = nil
 
     public init() {}
 
     private enum CodingKeys: String, CodingKey {
-        case height, detectInversion, contrast, sparseInk, binarization, deskew, maxSkewDegrees, slant, maxSlantDegrees, dewarp, dewarpRange, crop, margin
+        case height, detectInversion, contrast, sparseInk, binarization, deskew, maxSkewDegrees, slant, maxSlantDegrees, dewarp, dewarpRange, crop, margin,
+             trimMargins
     }
 
     /// A model file without `sparseInk` predates it: it decodes as off.
@@ -57,9 +61,10 @@ public struct LineNormalization: Codable, Equatable, Sendable {
         dewarpRange = try c.decodeIfPresent(Double.self, forKey: .dewarpRange) ?? 4
         crop = try c.decode(Bool.self, forKey: .crop)
         margin = try c.decode(Int.self, forKey: .margin)
+        trimMargins = try c.decodeIfPresent(MarginTrim.self, forKey: .trimMargins)
     }
 
-    /// `sparseInk` and `dewarp` are written only when on, so a configuration without them
+    /// `sparseInk`, `dewarp` and `trimMargins` are written only when on, so a configuration without them
     /// encodes exactly as before the settings existed and checkpoints of such runs still resume.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -78,6 +83,7 @@ public struct LineNormalization: Codable, Equatable, Sendable {
         }
         try c.encode(crop, forKey: .crop)
         try c.encode(margin, forKey: .margin)
+        try c.encodeIfPresent(trimMargins, forKey: .trimMargins)
     }
 }
 
@@ -85,6 +91,9 @@ public struct LineNormalization: Codable, Equatable, Sendable {
 public struct NormalizationReport: Equatable, Sendable {
     /// Whether the line was inverted.
     public var inverted = false
+    /// The region the margin trim kept, in the input's pixels (nil: nothing was cut). The
+    /// other boxes are within it.
+    public var trimmed: Box?
     /// Rotation applied, in degrees (counter-clockwise positive).
     public var skewDegrees: Double = 0
     /// Shear applied, in degrees.
@@ -111,6 +120,10 @@ public struct LineNormalizer: Sendable {
         if settings.detectInversion, Contrast.percentile(image.pixels, 0.5) < 0.5 {
             image.pixels = image.pixels.map { 1 - $0 }
             report.inverted = true
+        }
+        if let trim = settings.trimMargins, let region = trim.region(of: image) {
+            report.trimmed = region
+            image = image.cropped(x0: region.x0, y0: region.y0, x1: region.x1, y1: region.y1)
         }
         if settings.contrast { image = Contrast.normalize(image, sparseInk: settings.sparseInk, skipMaskedWhite: true) }
         if let method = settings.binarization { image = method.apply(image) }

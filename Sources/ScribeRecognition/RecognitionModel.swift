@@ -60,7 +60,7 @@ public final class RecognitionModel: @unchecked Sendable {
     /// Output symbols with the blank.
     public let alphabet: Alphabet
     /// The input side: audio features or line normalization.
-    public let input: ModelInput
+    public private(set) var input: ModelInput
     /// The decoding settings the model was tuned with.
     public let decoding: DecodingSettings
     /// Parameter values by name, shared (copy-on-write) by every network instance.
@@ -118,6 +118,14 @@ public final class RecognitionModel: @unchecked Sendable {
             throw RecognitionError.unsuitableInput(path: path, reason: "this is a handwriting model; it reads line images (use scribe recognize), not audio")
         }
         return f
+    }
+
+    /// Reads lines with `trim` instead of the margin trim the file stores (nil: none); call
+    /// it before making recognizers. Speech models are left as they are.
+    public func overrideMarginTrim(_ trim: MarginTrim?) {
+        guard case .line(var f) = input else { return }
+        f.normalization.trimMargins = trim
+        input = .line(f)
     }
 
     /// The line front end; an error naming the model for a speech model.

@@ -76,7 +76,7 @@ public struct TrainConfig: Equatable {
     static let frontEndFields = ["type", "sample_rate", "n_fft", "win_length", "hop_length", "n_mels", "f_min", "f_max", "kind",
                                  "n_mfcc", "deltas", "normalize", "pre_emphasis", "stack", "mel_scale"]
     static let lineFrontEndFields = ["type", "height", "invert", "contrast", "sparse_ink", "binarization", "deskew", "max_skew", "slant",
-                                     "max_slant", "dewarp", "dewarp_range", "crop", "margin"]
+                                     "max_slant", "dewarp", "dewarp_range", "crop", "margin", "trim_margins"]
     static let modelFields = ["layers", "seed", "init"]
     static let trainingFields = ["epochs", "batch_seconds", "batch_frames", "max_batch", "learning_rate", "min_learning_rate", "warmup_steps",
                                  "weight_decay", "clip_norm", "patience", "checkpoint_every", "seed", "max_bad_batches", "average_best", "keep"]
@@ -220,7 +220,15 @@ public struct TrainConfig: Equatable {
         n.dewarpRange = try fe.double("dewarp_range", default: n.dewarpRange, range: 1...20)
         n.crop = try fe.bool("crop", default: n.crop)
         n.margin = try fe.int("margin", default: n.margin, range: 0...1000)
+        n.trimMargins = try marginTrim(fe)
         return LineFrontEnd(normalization: n)
+    }
+
+    /// `front_end.trim_margins`: `true` (margins wider than half the text's height cut to
+    /// 0.2 of it, `MarginTrim`'s defaults), `false`, or `[TO, ABOVE]` in text heights.
+    static func marginTrim(_ fe: ConfigSection) throws -> MarginTrim? {
+        if let on = fe.values["trim_margins"] as? Bool { return on ? MarginTrim() : nil }
+        return try fe.interval("trim_margins", default: nil, range: 0...100).map { MarginTrim(above: $0.upperBound, to: $0.lowerBound) }
     }
 
     /// `augment` of a handwriting configuration.

@@ -117,6 +117,8 @@ struct EnsembleOptions: ParsableArguments {
     var views: [String] = []
     @Flag(help: "Read each line only as normalized, without the views the model ships with.")
     var noViews = false
+    @Option(name: .customLong("trim-margins"), help: ArgumentHelp("Handwriting: before normalizing, cut each margin wider than ABOVE text heights to TO text heights (loosely cropped lines), or off. (default: the model's setting; the shipped digit-strings models use 0.5,0.2)", valueName: "ABOVE,TO|off"))
+    var trimMargins: String?
 
     func validate() throws {
         if noEnsemble && !ensemble.isEmpty { throw ValidationError("--no-ensemble and --ensemble exclude each other") }
@@ -125,6 +127,17 @@ struct EnsembleOptions: ParsableArguments {
         for spec in views {
             do { _ = try LineView(spec: spec) } catch let error as LineViewError { throw ValidationError("--view: \(error.description)") }
         }
+        _ = try chosenTrim()
+    }
+
+    /// The margin trim --trim-margins asks for: `.some(nil)` for off, nil when not given.
+    func chosenTrim() throws -> MarginTrim?? {
+        guard let trimMargins else { return nil }
+        if trimMargins == "off" { return .some(nil) }
+        guard let trim = MarginTrim(trimMargins) else {
+            throw ValidationError("--trim-margins: \"\(trimMargins)\" is not ABOVE,TO in text heights with 0 ≤ TO ≤ ABOVE ≤ 100 (e.g. 0.5,0.2), nor off")
+        }
+        return trim
     }
 
     /// The views given with --view, none with --no-views, else nil (the model's own).
@@ -136,6 +149,12 @@ struct EnsembleOptions: ParsableArguments {
     /// `model` and the models to combine it with: those given with --ensemble, else those it
     /// ships with (none with --no-ensemble); and the views (--view, else the model's).
     func members(of model: RecognitionModel) throws -> ModelEnsemble {
+        let set = try storedOrChosenMembers(of: model)
+        if let trim = try chosenTrim() { set.members.forEach { $0.overrideMarginTrim(trim) } }
+        return set
+    }
+
+    private func storedOrChosenMembers(of model: RecognitionModel) throws -> ModelEnsemble {
         let views = try chosenViews() ?? model.decoding.lineViews(path: model.path)
         if noEnsemble { return try ModelEnsemble(primary: model, others: [], views: views) }
         if !ensemble.isEmpty {

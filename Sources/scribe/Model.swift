@@ -100,6 +100,17 @@ extension Scribe {
                                lexicon: m.resolve(settings.lexicon), domain: .logprob, wordTimings: false)
             var file = try SafeTensors.load(path: m.path)
             file.metadata["scribe.decoding"] = try settings.json()
+            if let trim = try models.chosenTrim() {
+                guard case .line(var frontEnd) = m.input else {
+                    throw ValidationError("--trim-margins: \(m.path) is a speech model; margins are trimmed from line images")
+                }
+                frontEnd.normalization.trimMargins = trim
+                file.metadata["scribe.front_end"] = try frontEnd.json()
+                print("\(m.path): margin trim \(trim.map(\.description) ?? "off") (line normalization)")
+                if let members = settings.ensemble, !members.isEmpty {
+                    printError("note: each model normalizes its own lines; give --trim-margins to its ensemble members too (\(members.joined(separator: ", ")))")
+                }
+            }
             try file.write(to: m.path)
             print("\(m.path): decoding defaults \(try settings.json())")
         }

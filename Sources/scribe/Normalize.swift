@@ -46,6 +46,8 @@ extension Scribe {
         var deskew: Bool?
         @Flag(inversion: .prefixedNo, help: "Crop to the ink. (default: on, or the model's)")
         var crop: Bool?
+        @Option(name: .customLong("trim-margins"), help: ArgumentHelp("Before normalizing, cut each margin wider than ABOVE text heights to TO text heights, or off. (default: off, or the model's)", valueName: "ABOVE,TO|off"))
+        var trimMargins: String?
         @Flag(help: "Draw the sliding windows over the normalized line.")
         var windows = false
         @Option(help: "Window width in pixels (with --windows). (default: 16, or the model's)")
@@ -58,6 +60,9 @@ extension Scribe {
             if let maxSlant, !(0...60).contains(maxSlant) { throw ValidationError("--max-slant must be between 0 and 60 degrees") }
             if let dewarpRange, !(1...20).contains(dewarpRange) { throw ValidationError("--dewarp-range must be between 1 and 20") }
             if (windowWidth ?? 1) < 1 || (windowStride ?? 1) < 1 { throw ValidationError("--window-width and --window-stride must be positive") }
+            if let trimMargins, trimMargins != "off", MarginTrim(trimMargins) == nil {
+                throw ValidationError("--trim-margins: \"\(trimMargins)\" is not ABOVE,TO in text heights with 0 ≤ TO ≤ ABOVE ≤ 100 (e.g. 0.5,0.2), nor off")
+            }
         }
 
         func run() throws {
@@ -76,6 +81,7 @@ extension Scribe {
             if let dewarp { settings.dewarp = dewarp }
             if let dewarpRange { settings.dewarpRange = dewarpRange }
             if let crop { settings.crop = crop }
+            if let trimMargins { settings.trimMargins = MarginTrim(trimMargins) }
             window = WindowGeometry(width: windowWidth ?? window.width, stride: windowStride ?? window.stride)
             let input = GrayImage(try PNGReader().read(line))
             let (image, report) = LineNormalizer(settings).normalize(input)
@@ -84,7 +90,8 @@ extension Scribe {
             printError(String(format: "%@: line %d × %d px%@, skew %.2f°, slant %.0f°%@%@", StandardStreams.outputName(output), image.width, image.height,
                               windows ? String(format: " (picture with its windows %d × %d px)", written.width, written.height) : "",
                               report.skewDegrees, report.slantDegrees, report.bandHalfHeight.map { ", dewarped: band ±\($0) px" } ?? "",
-                              report.inverted ? ", inverted" : ""))
+                              report.inverted ? ", inverted" : "")
+                       + (report.trimmed.map { ", margins trimmed to \($0.width) × \($0.height) px at (\($0.x0), \($0.y0))" } ?? ""))
             // A text line is several times wider than high; a page or a word column is not.
             if input.width < input.height * 2 {
                 printError("warning: \(line) is \(input.width) × \(input.height) px, not the wide strip of one text line; for a page, find its lines first (scribe lines) and normalize one of them")

@@ -83,6 +83,36 @@ final class RecognizeCLITests: XCTestCase {
         XCTAssertTrue(info.out.contains("Cr3x3,6 Mp2x2 W8s2"), info.out)
         try checkEnsemble(model: model, line: files[0], truth: truth)
         try checkViews(model: model, line: files[0], truth: truth)
+        try checkMarginTrim(model: model, line: files[0], truth: truth)
+    }
+
+    /// A loosely cropped line (the same line with margins of its paper, 80 px at the sides
+    /// and 12 px above and below: still a strip, not a page) is read with --trim-margins or
+    /// with the trim stored in the model; a bad value is refused.
+    func checkMarginTrim(model: String, line: String, truth: String) throws {
+        let tight = try PNGReader().read(line)
+        var g = SeededGenerator(seed: 11)
+        var loose = Image8(width: tight.width + 160, height: tight.height + 24, channels: 1, fill: 235)
+        for i in loose.pixels.indices { loose.pixels[i] = UInt8(min(255, max(0, 235 + 8 * g.nextGaussian()))) }
+        for y in 0..<tight.height {
+            for x in 0..<tight.width { loose.pixels[(y + 12) * loose.width + x + 80] = tight.pixels[y * tight.width + x] }
+        }
+        let path = folder + "/loose.png"
+        try PNGWriter.write(loose, to: path)
+        let given = try scribe(["recognize", "--model", model, path, "--trim-margins", "0.5,0.2", "--format", "json"])
+        XCTAssertEqual(given.status, 0, given.err)
+        let record = try JSONSerialization.jsonObject(with: Data(given.out.utf8)) as! [String: Any]
+        XCTAssertEqual(record["text"] as? String, truth)
+        let x0 = (record["characters"] as! [[String: Any]]).map { $0["x0"] as! Double }.min() ?? 0
+        XCTAssertGreaterThan(x0, 75, "positions are in the loose image's pixels")
+        let bad = try scribe(["recognize", "--model", model, path, "--trim-margins", "0.2,0.5"])
+        XCTAssertEqual(bad.status, 64)
+        XCTAssertTrue(bad.err.contains("--trim-margins") && bad.err.contains("0.2,0.5"), bad.err)
+        XCTAssertEqual(try scribe(["model", "defaults", model, "--trim-margins", "0.5,0.2"]).status, 0)
+        XCTAssertTrue(try scribe(["model", "info", model]).out.contains("\"trimMargins\":{\"above\":0.5,\"to\":0.2}"))
+        XCTAssertEqual(try scribe(["recognize", "--model", model, path]).out, truth + "\n")
+        XCTAssertEqual(try scribe(["model", "defaults", model, "--trim-margins", "off"]).status, 0)
+        XCTAssertFalse(try scribe(["model", "info", model]).out.contains("trimMargins"))
     }
 
     /// Views (test-time augmentation): given on the command line or stored with the model,

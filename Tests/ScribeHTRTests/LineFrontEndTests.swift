@@ -61,5 +61,10 @@ final class LineFrontEndTests: XCTestCase {
         report.inkBox = Box(x0: 10, y0: 5, x1: 110, y1: 45)     // 40 px high, scaled to 16
         XCTAssertEqual(LineFrontEnd.sourceX(column: 8, report: report, imageWidth: 200, imageHeight: 50, height: 16), 30)
         XCTAssertEqual(LineFrontEnd.sourceX(column: -100, report: report, imageWidth: 200, imageHeight: 50, height: 16), 0)
+        // Boxes after a margin trim are within the kept region.
+        report.trimmed = Box(x0: 60, y0: 20, x1: 190, y1: 80)
+        XCTAssertEqual(LineFrontEnd.sourceX(column: 8, report: report, imageWidth: 200, imageHeight: 100, height: 16), 90)
+        report.inkBox = nil
+        XCTAssertEqual(LineFrontEnd.sourceX(column: 16, report: report, imageWidth: 200, imageHeight: 100, height: 16), 120)
     }
 }

@@ -38,6 +38,15 @@ final class LineTrainerTests: XCTestCase {
         XCTAssertEqual(dewarp?.dewarp, true)
         XCTAssertEqual(dewarp?.dewarpRange, 5)
         XCTAssertEqual(config.lineFrontEnd?.normalization.dewarp, false)
+        XCTAssertNil(config.lineFrontEnd?.normalization.trimMargins)
+        for (value, expected) in [("true", MarginTrim()), ("[0.25, 0.75]", MarginTrim(above: 0.75, to: 0.25))] {
+            try yaml.replacingOccurrences(of: "height: 16", with: "height: 16\n  trim_margins: \(value)")
+                .write(toFile: folder + "/trim.yaml", atomically: false, encoding: .utf8)
+            XCTAssertEqual(try TrainConfig.load(path: folder + "/trim.yaml").lineFrontEnd?.normalization.trimMargins, expected, value)
+        }
+        try yaml.replacingOccurrences(of: "height: 16", with: "height: 16\n  trim_margins: [0.75, 0.25]")
+            .write(toFile: folder + "/trim.yaml", atomically: false, encoding: .utf8)
+        XCTAssertThrowsError(try TrainConfig.load(path: folder + "/trim.yaml"), "low above high")
         let summary = try Trainer(config: config, options: quiet()).run()
         XCTAssertLessThan(summary.bestCER, 0.1, "validation CER after 30 epochs")
 
