@@ -133,10 +133,7 @@ struct EnsembleOptions: ParsableArguments {
     /// The margin trim --trim-margins asks for: `.some(nil)` for off, nil when not given.
     func chosenTrim() throws -> MarginTrim?? {
         guard let trimMargins else { return nil }
-        if trimMargins == "off" { return .some(nil) }
-        guard let trim = MarginTrim(trimMargins) else {
-            throw ValidationError("--trim-margins: \"\(trimMargins)\" is not ABOVE,TO in text heights with 0 ≤ TO ≤ ABOVE ≤ 100 (e.g. 0.5,0.2), nor off")
-        }
+        guard let trim = MarginTrim.setting(trimMargins) else { throw ValidationError("--trim-margins: " + MarginTrim.invalid(trimMargins)) }
         return trim
     }
 

@@ -60,9 +60,7 @@ extension Scribe {
             if let maxSlant, !(0...60).contains(maxSlant) { throw ValidationError("--max-slant must be between 0 and 60 degrees") }
             if let dewarpRange, !(1...20).contains(dewarpRange) { throw ValidationError("--dewarp-range must be between 1 and 20") }
             if (windowWidth ?? 1) < 1 || (windowStride ?? 1) < 1 { throw ValidationError("--window-width and --window-stride must be positive") }
-            if let trimMargins, trimMargins != "off", MarginTrim(trimMargins) == nil {
-                throw ValidationError("--trim-margins: \"\(trimMargins)\" is not ABOVE,TO in text heights with 0 ≤ TO ≤ ABOVE ≤ 100 (e.g. 0.5,0.2), nor off")
-            }
+            if let trimMargins, MarginTrim.setting(trimMargins) == nil { throw ValidationError("--trim-margins: " + MarginTrim.invalid(trimMargins)) }
         }
 
         func run() throws {
@@ -81,7 +79,7 @@ extension Scribe {
             if let dewarp { settings.dewarp = dewarp }
             if let dewarpRange { settings.dewarpRange = dewarpRange }
             if let crop { settings.crop = crop }
-            if let trimMargins { settings.trimMargins = MarginTrim(trimMargins) }
+            if let trimMargins, let trim = MarginTrim.setting(trimMargins) { settings.trimMargins = trim }
             window = WindowGeometry(width: windowWidth ?? window.width, stride: windowStride ?? window.stride)
             let input = GrayImage(try PNGReader().read(line))
             let (image, report) = LineNormalizer(settings).normalize(input)

@@ -72,6 +72,10 @@ final class MarginTrimTests: XCTestCase {
         XCTAssertEqual(MarginTrim(" 1 , 0 "), MarginTrim(above: 1, to: 0))
         for bad in ["0.2,0.5", "1", "a,b", "1,-0.1", "200,1", ""] { XCTAssertNil(MarginTrim(bad), bad) }
         XCTAssertEqual(MarginTrim().description, "0.5,0.2")
+        XCTAssertEqual(MarginTrim.setting("off"), .some(nil))
+        XCTAssertEqual(MarginTrim.setting("0.5,0.2"), .some(MarginTrim()))
+        XCTAssertNil(MarginTrim.setting("on"))
+        XCTAssertTrue(MarginTrim.invalid("on").contains("\"on\"") && MarginTrim.invalid("on").contains("ABOVE,TO"))
         let old = try JSONEncoder().encode(LineNormalization())
         XCTAssertFalse(String(decoding: old, as: UTF8.self).contains("trimMargins"), "settings without the trim encode as before it existed")
         XCTAssertNil(try JSONDecoder().decode(LineNormalization.self, from: old).trimMargins)
