@@ -71,6 +71,8 @@ extension Scribe {
         var format: RecognizeOutput = .text
         @Flag(help: "Treat every image as a page, whatever its shape.")
         var page = false
+        @Flag(help: "Treat every image as one text line, whatever its shape (a line cut with wide margins can be less than twice as wide as high; see --trim-margins).")
+        var line = false
         @Option(help: "Take the page's lines from this ALTO or PAGE XML file instead of finding them (one image only).")
         var layout: String?
         @Option(help: "How pages' lines are found: a line-finder model (name or file), or classical for the rule-based segmenter.")
@@ -90,6 +92,7 @@ extension Scribe {
             if images.isEmpty && manifest == nil { throw ValidationError("give at least one line image, or --manifest") }
             if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be between 1 and 256 (got \(threads))") }
             if !(1...1_000_000_000).contains(maxPixels) { throw ValidationError("--max-pixels must be between 1 and 1000000000 (got \(maxPixels))") }
+            if line && (page || layout != nil) { throw ValidationError("--line excludes --page and --layout") }
             if (layout != nil || overlay != nil) && (images.count != 1 || manifest != nil) {
                 throw ValidationError("--layout and --overlay go with one image")
             }
@@ -157,9 +160,10 @@ extension Scribe {
         }
 
         /// A line image is read as one line, unless it must be a page (--page, --layout, XML
-        /// output: a line image is then a page of one line covering the image).
+        /// output: a line image is then a page of one line covering the image); with --line
+        /// every image is a line.
         func recognize(_ image: GrayImage, path: String, layout: [LayoutLine]?, readers: LineReaders, pageReader: Result<PageReader, Error>) throws -> Recognized {
-            let isPage = page || layout != nil || PageReader.looksLikePage(width: image.width, height: image.height)
+            let isPage = !line && (page || layout != nil || PageReader.looksLikePage(width: image.width, height: image.height))
             guard isPage || format == .alto || format == .page else { return .line(try readers.first.read(image, path: path)) }
             let lines = isPage ? layout : [LayoutLine(id: "line_0", box: Box(x0: 0, y0: 0, x1: image.width, y1: image.height))]
             let pages = lines == nil ? try pageReader.get() : PageReader()

@@ -1,6 +1,7 @@
 import Foundation
 import ScribeCore
 import ScribeImage
+import ScribeRecognition
 import XCTest
 import _ScribeTestSupport
 
@@ -111,6 +112,16 @@ final class RecognizeCLITests: XCTestCase {
         XCTAssertEqual(try scribe(["model", "defaults", model, "--trim-margins", "0.5,0.2"]).status, 0)
         XCTAssertTrue(try scribe(["model", "info", model]).out.contains("\"trimMargins\":{\"above\":0.5,\"to\":0.2}"))
         XCTAssertEqual(try scribe(["recognize", "--model", model, path]).out, truth + "\n")
+        // Cut with room above and below too, the line is no longer twice as wide as high:
+        // --line reads it as a line rather than a page.
+        var tall = Image8(width: loose.width, height: loose.width / 2 + 10, channels: 1, fill: 235)
+        for i in tall.pixels.indices { tall.pixels[i] = UInt8(min(255, max(0, 235 + 8 * g.nextGaussian()))) }
+        let top = (tall.height - loose.height) / 2
+        for y in 0..<loose.height { for x in 0..<loose.width { tall.pixels[(y + top) * tall.width + x] = loose.pixels[y * loose.width + x] } }
+        try PNGWriter.write(tall, to: folder + "/tall.png")
+        XCTAssertTrue(PageReader.looksLikePage(width: tall.width, height: tall.height))
+        XCTAssertEqual(try scribe(["recognize", "--model", model, folder + "/tall.png", "--line"]).out, truth + "\n")
+        XCTAssertEqual(try scribe(["recognize", "--model", model, folder + "/tall.png", "--line", "--page"]).status, 64)
         XCTAssertEqual(try scribe(["model", "defaults", model, "--trim-margins", "off"]).status, 0)
         XCTAssertFalse(try scribe(["model", "info", model]).out.contains("trimMargins"))
     }
