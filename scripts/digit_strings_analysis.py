@@ -18,6 +18,8 @@ does with the same MNIST pools.
               on every side, on one side or above and below, each with its manifest, so that
               `scribe evaluate` can measure what a loose crop costs a model (and what
               `--trim-margins` wins back).
+  distort     the same with other changes a scan could bring: Gaussian blur, noise,
+              rotation, strokes one pixel bolder on each side, the line shrunk to 60%.
 
 Run through scripts/digit-strings-analysis, which sets up the Python environment.
 """
@@ -149,23 +151,87 @@ def with_paper(image, pad, rng):
     x = np.arange(w + left + right) - left
     sheet = (slope * x + level)[None, :] + rng.normal(0, grain, (h + top + bottom, w + left + right))
     sheet[top:top + h, left:left + w] = image
-    return (np.clip(sheet, 0, 1) * 255).round().astype(np.uint8)
+    return sheet
 
 
 def margins(a):
+    copies(a, {"original": lambda im, rng: im,
+               **{name: (lambda im, rng, pad=pad: with_paper(im, pad, rng)) for name, pad in MARGIN_VARIANTS.items()}})
+
+
+def blur(image, sigma=1.0):
+    r = int(3 * sigma)
+    k = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)
+    k /= k.sum()
+    out = np.pad(image, r, mode="edge")
+    out = np.apply_along_axis(lambda v: np.convolve(v, k, "valid"), 0, out)
+    return np.apply_along_axis(lambda v: np.convolve(v, k, "valid"), 1, out)
+
+
+def rotate(image, degrees):
+    """Rotated about the centre (nearest pixel), enlarged to hold the corners, paper around."""
+    h, w = image.shape
+    t = np.deg2rad(degrees)
+    height = int(h + abs(np.sin(t)) * w) + 2
+    ys, xs = np.mgrid[0:height, 0:w]
+    dx, dy = xs - w / 2, ys - height / 2
+    sx = np.cos(t) * dx + np.sin(t) * dy + w / 2
+    sy = -np.sin(t) * dx + np.cos(t) * dy + h / 2
+    inside = (sx >= 0) & (sx <= w - 1) & (sy >= 0) & (sy <= h - 1)
+    out = np.full((height, w), np.median(image))
+    out[inside] = image[np.round(sy[inside]).astype(int), np.round(sx[inside]).astype(int)]
+    return out
+
+
+def bolder(image):
+    """Strokes one pixel wider on each side: the darkest of each 3x3 neighbourhood."""
+    h, w = image.shape
+    p = np.pad(image, 1, mode="edge")
+    return np.min([p[y:y + h, x:x + w] for y in range(3) for x in range(3)], axis=0)
+
+
+def shrink(image, factor):
+    """Bilinear resize by `factor`."""
+    h, w = image.shape
+    nh, nw = max(1, round(h * factor)), max(1, round(w * factor))
+    ys = np.clip((np.arange(nh) + 0.5) / factor - 0.5, 0, h - 1)
+    xs = np.clip((np.arange(nw) + 0.5) / factor - 0.5, 0, w - 1)
+    y0, x0 = np.floor(ys).astype(int), np.floor(xs).astype(int)
+    y1, x1 = np.minimum(y0 + 1, h - 1), np.minimum(x0 + 1, w - 1)
+    fy, fx = (ys - y0)[:, None], (xs - x0)[None, :]
+    top = image[y0][:, x0] * (1 - fx) + image[y0][:, x1] * fx
+    bottom = image[y1][:, x0] * (1 - fx) + image[y1][:, x1] * fx
+    return top * (1 - fy) + bottom * fy
+
+
+DISTORTIONS = {"blur1": lambda im, rng: blur(im, 1.0),
+               "noise0.08": lambda im, rng: im + rng.normal(0, 0.08, im.shape),
+               "rotated4": lambda im, rng: rotate(im, 4),
+               "bolder": lambda im, rng: bolder(im),
+               "shrunk0.6": lambda im, rng: shrink(im, 0.6)}
+
+
+def copies(a, variants):
+    """Writes each of `variants` (name: function of image and rng) of the manifest's first
+    lines under a.out, with a manifest each; prints the variant names."""
     root = os.path.dirname(os.path.abspath(a.manifest))
     with open(a.manifest) as f:
         rows = [line.rstrip("\n").split("\t") for line in f][1:a.limit + 1]
     rng = np.random.default_rng(a.seed)
-    for name, pad in [("original", (0, 0, 0, 0))] + list(MARGIN_VARIANTS.items()):
+    for name, change in variants.items():
         os.makedirs(os.path.join(a.out, name), exist_ok=True)
         with open(os.path.join(a.out, name + ".tsv"), "w") as m:
             m.write("id\tpath\ttext\n")
             for ident, path, text in rows:
                 out = os.path.join(name, os.path.basename(path))
-                write_png(os.path.join(a.out, out), with_paper(png_gray(os.path.join(root, path)), pad, rng))
+                image = change(png_gray(os.path.join(root, path)), rng)
+                write_png(os.path.join(a.out, out), (np.clip(image, 0, 1) * 255).round().astype(np.uint8))
                 m.write(f"{ident}\t{out}\t{text}\n")
-    print(" ".join(["original"] + list(MARGIN_VARIANTS)))
+    print(" ".join(variants))
+
+
+def distort(a):
+    copies(a, {"original": lambda im, rng: im, **DISTORTIONS})
 
 
 def by_line(a):
@@ -284,13 +350,14 @@ def main():
     s.add_argument("sources", help="the corpus's sources-<manifest> file (scripts/corpus-digit-strings)")
     s.add_argument("evaluation", help="JSON from scribe evaluate --unit char --format json --worst 100000")
     s.add_argument("--top", type=int, default=10, help="source digits to list (default 10)")
-    m = sub.add_parser("margins")
-    m.add_argument("manifest")
-    m.add_argument("out", help="folder for the copies and their manifests (<variant>.tsv)")
-    m.add_argument("--limit", type=int, default=300, help="lines to copy (default 300)")
-    m.add_argument("--seed", type=int, default=7)
+    for name in ("margins", "distort"):
+        m = sub.add_parser(name)
+        m.add_argument("manifest")
+        m.add_argument("out", help="folder for the copies and their manifests (<variant>.tsv)")
+        m.add_argument("--limit", type=int, default=300, help="lines to copy (default 300)")
+        m.add_argument("--seed", type=int, default=7)
     a = ap.parse_args()
-    {"classifier": classifier, "by-line": by_line, "by-source": by_source, "margins": margins}[a.command](a)
+    {"classifier": classifier, "by-line": by_line, "by-source": by_source, "margins": margins, "distort": distort}[a.command](a)
 
 
 if __name__ == "__main__":

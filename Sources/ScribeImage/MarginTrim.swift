@@ -12,7 +12,7 @@ import Foundation
 ///
 /// The trim finds the text (see `textBox`) and cuts each side whose margin is wider than
 /// `above` times the text's height to `to` times it, before anything else. The defaults,
-/// 0.5 and 0.2, were chosen on those lines (CER 0.82% at 40 px, 1.42% at 100 px) and on
+/// 0.5 and 0.2, were chosen on those lines (CER 0.82% at 40 px, 1.26% at 100 px) and on
 /// the validation split as it is (the five: 30 errors with the trim, 31 without).
 /// `scripts/digit-strings-analysis margins` measures it.
 public struct MarginTrim: Codable, Equatable, Sendable, CustomStringConvertible {
