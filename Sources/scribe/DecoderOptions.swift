@@ -147,8 +147,18 @@ struct EnsembleOptions: ParsableArguments {
     /// ships with (none with --no-ensemble); and the views (--view, else the model's).
     func members(of model: RecognitionModel) throws -> ModelEnsemble {
         let set = try storedOrChosenMembers(of: model)
-        if let trim = try chosenTrim() { set.members.forEach { $0.overrideMarginTrim(trim) } }
+        if let trim = try chosenTrim() {
+            try Self.requireLines(model)
+            set.members.forEach { $0.overrideMarginTrim(trim) }
+        }
         return set
+    }
+
+    /// Refuses --trim-margins for a speech model.
+    static func requireLines(_ model: RecognitionModel) throws {
+        guard case .line = model.input else {
+            throw ValidationError("--trim-margins: \(model.path) is a speech model; margins are trimmed from line images")
+        }
     }
 
     private func storedOrChosenMembers(of model: RecognitionModel) throws -> ModelEnsemble {

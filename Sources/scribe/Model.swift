@@ -101,9 +101,8 @@ extension Scribe {
             var file = try SafeTensors.load(path: m.path)
             file.metadata["scribe.decoding"] = try settings.json()
             if let trim = try models.chosenTrim() {
-                guard case .line(var frontEnd) = m.input else {
-                    throw ValidationError("--trim-margins: \(m.path) is a speech model; margins are trimmed from line images")
-                }
+                try EnsembleOptions.requireLines(m)
+                var frontEnd = try m.lineFrontEnd()
                 frontEnd.normalization.trimMargins = trim
                 file.metadata["scribe.front_end"] = try frontEnd.json()
                 print("\(m.path): margin trim \(trim.map(\.description) ?? "off") (line normalization)")
