@@ -33,7 +33,7 @@ public struct MarginTrim: Codable, Equatable, Sendable, CustomStringConvertible 
         self.init(above: above, to: to)
     }
 
-    public var description: String { "\(above.formatted6),\(to.formatted6)" }
+    public var description: String { String(format: "%g,%g", above, to) }
 
     /// What an option or setting written `ABOVE,TO` or `off` asks for: `.some(nil)` for off,
     /// nil when the text is neither.
@@ -77,16 +77,13 @@ public struct MarginTrim: Codable, Equatable, Sendable, CustomStringConvertible 
         var plane = PaperPlane(fitting: blurred, width: w, where: blurred.map { $0 >= median })
         for _ in 0..<3 {
             guard let fit = plane else { return nil }
+            let residual = fit.residuals(blurred, width: w)
             // Ink lies only below the paper: the grain's deviation comes from the pixels above.
-            var brighter: [Float] = []
-            brighter.reserveCapacity(blurred.count)
-            for i in blurred.indices where blurred[i] > fit.at(i % w, i / w) { brighter.append(blurred[i] - fit.at(i % w, i / w)) }
-            let spread = max(1.4826 * Contrast.quantiles(brighter, [0.5])[0], 0.002)
-            plane = PaperPlane(fitting: blurred, width: w, where: blurred.indices.map { blurred[$0] - fit.at($0 % w, $0 / w) > -2.5 * spread })
+            let spread = max(1.4826 * Contrast.quantiles(residual.filter { $0 > 0 }, [0.5])[0], 0.002)
+            plane = PaperPlane(fitting: blurred, width: w, where: residual.map { $0 > -2.5 * spread })
         }
         guard let fit = plane else { return nil }
-        var depth = [Float](repeating: 0, count: w * h)
-        for i in blurred.indices { depth[i] = max(0, fit.at(i % w, i / w) - blurred[i]) }
+        let depth = fit.residuals(blurred, width: w).map { max(0, -$0) }
         let ink = Contrast.quantiles(depth, [0.999])[0]
         guard ink >= 0.1 else { return nil }
         var (x0, y0, x1, y1) = (w, h, 0, 0)
@@ -138,6 +135,11 @@ struct PaperPlane {
 
     func at(_ x: Int, _ y: Int) -> Float { Float(a + b * Double(x) + c * Double(y)) }
 
+    /// `values` (row-major, `width` wide) minus the plane, pixel by pixel.
+    func residuals(_ values: [Float], width: Int) -> [Float] {
+        values.indices.map { values[$0] - at($0 % width, $0 / width) }
+    }
+
     /// x with m·x = r (m row-major 3×3), by Cramer's rule; nil when m is singular.
     static func solve3(_ m: [Double], _ r: [Double]) -> [Double]? {
         func det(_ q: [Double]) -> Double {
@@ -151,9 +153,4 @@ struct PaperPlane {
             return det(q) / d
         }
     }
-}
-
-private extension Double {
-    /// Up to six significant digits, without trailing zeros (1 → "1", 0.35 → "0.35").
-    var formatted6: String { String(format: "%g", self) }
 }
